@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Private LVM client for this collection.
+
+It knows LVM and nothing of mock: one JSON ``lvs`` read returns every logical
+volume of a volume group together with the group's own fields, commands are
+argument lists run with ``LC_ALL=C``, and every failure raises ``LvmError``
+carrying the command, its exit code and its stderr.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import math
+import os
+import re
+
+# Fields of one `lvs` read: enough for pools, thin volumes, snapshots and the VG.
+LV_FIELDS = (
+    'lv_name', 'vg_name', 'lv_attr', 'lv_size', 'lv_metadata_size', 'pool_lv',
+    'origin', 'data_percent', 'metadata_percent', 'chunk_size', 'zero',
+    'discards', 'lv_profile', 'seg_monitor', 'lv_time', 'lv_path', 'lv_uuid',
+    'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'vg_size', 'vg_free',
+)
+VG_FIELDS = ('vg_name', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'vg_size', 'vg_free')
+
+# lvs and vgs exit with 5 when the volume group does not exist.
+RC_NOT_FOUND = 5
+
+# LVM's rules for VG and LV names (lvm(8) "VALID NAMES").
+_NAME_CHARS = re.compile(r'^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$')
+_RESERVED_LV_PARTS = ('_cdata', '_cmeta', '_corig', '_mlog', '_mimage', '_pmspare',
+                      '_rimage', '_rmeta', '_tdata', '_tmeta', '_vorigin', '_vdata')
+_RESERVED_LV_STARTS = ('snapshot', 'pvmove')
+
+_SIZE_UNITS = {'b': 1, 's': 512, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3,
+               't': 1024 ** 4, 'p': 1024 ** 5, 'e': 1024 ** 6}
+_SIZE_RE = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*([bBsSkKmMgGtTpPeE])?\s*$')
+_PERCENT_RE = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*%\s*(VG|FREE)\s*$', re.IGNORECASE)
+
+
+class LvmError(Exception):
+    """A failed LVM command or an LVM state the caller cannot act on."""
+
+    def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None):
+        super(LvmError, self).__init__(msg)
+        self.msg = msg
+        self.cmd = cmd
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def fail_kwargs(self):
+        """The keyword arguments for module.fail_json()."""
+        kwargs = {'msg': self.msg}
+        for key in ('cmd', 'rc', 'stdout', 'stderr'):
+            value = getattr(self, key)
+            if value is not None:
+                kwargs[key] = value
+        return kwargs
+
+
+def validate_name(name, what, lv=True):
+    """Raise LvmError unless name is a valid LVM VG or LV name."""
+    problem = None
+    if not name:
+        problem = 'it is empty'
+    elif len(name) > 127:
+        problem = 'it is longer than 127 characters'
+    elif name in ('.', '..'):
+        problem = 'it is "." or ".."'
+    elif not _NAME_CHARS.match(name):
+        problem = 'only A-Z a-z 0-9 + _ . - are allowed, and it must not start with -'
+    elif lv and name.startswith(_RESERVED_LV_STARTS):
+        problem = 'LVM reserves names starting with "snapshot" or "pvmove"'
+    elif lv and any(part in name for part in _RESERVED_LV_PARTS):
+        problem = 'LVM reserves names containing %s' % ', '.join(_RESERVED_LV_PARTS)
+    if problem:
+        raise LvmError('%s %r is not a valid LVM name: %s.' % (what, name, problem))
+    return name
+
+
+def parse_size(value, what='size'):
+    """Parse an absolute LVM size into bytes.
+
+    Accepts an integer (bytes) or a string with an optional unit
+    (b, s = 512-byte sectors, k, m, g, t, p, e; binary multiples, case does not
+    matter); a bare number means MiB, as with lvcreate -L.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, unit = value, 'b'
+    else:
+        match = _SIZE_RE.match(str(value))
+        if not match:
+            raise LvmError('%s %r is not a size: use a number with a unit such as 512M, 20G or 1.5T.' % (what, value))
+        number, unit = float(match.group(1)), (match.group(2) or 'm').lower()
+    size = int(math.ceil(number * _SIZE_UNITS[unit]))
+    if size <= 0:
+        raise LvmError('%s %r must be larger than zero.' % (what, value))
+    return size
+
+
+def parse_size_or_percent(value, what='size'):
+    """Return ('bytes', n) for an absolute size or ('VG'|'FREE', percent)."""
+    match = _PERCENT_RE.match(str(value))
+    if match:
+        percent = float(match.group(1))
+        if not 0 < percent <= 100:
+            raise LvmError('%s %r: a percentage must be above 0 and at most 100.' % (what, value))
+        return match.group(2).upper(), percent
+    return 'bytes', parse_size(value, what)
+
+
+def extents_for(size_bytes, extent_size):
+    """Whole extents that hold size_bytes, rounded up as LVM does."""
+    return int(math.ceil(float(size_bytes) / extent_size))
+
+
+def human_size(size_bytes):
+    """A short binary size for messages, e.g. 1.50 GiB."""
+    size = float(size_bytes)
+    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if abs(size) < 1024 or unit == 'TiB':
+            return '%d B' % size if unit == 'B' else '%.2f %s' % (size, unit)
+        size /= 1024
+    return '%d B' % size_bytes  # pragma: no cover
+
+
+def _to_int(value):
+    return int(value) if value not in (None, '') else None
+
+
+def _to_float(value):
+    return float(value) if value not in (None, '') else None
+
+
+class LogicalVolume(object):
+    """One row of the lvs report, typed."""
+
+    def __init__(self, row):
+        self.row = row
+        self.name = row['lv_name']
+        self.vg = row['vg_name']
+        self.attr = row.get('lv_attr', '')
+        self.size = _to_int(row.get('lv_size'))
+        self.metadata_size = _to_int(row.get('lv_metadata_size'))
+        self.pool = row.get('pool_lv') or None
+        self.origin = row.get('origin') or None
+        self.data_percent = _to_float(row.get('data_percent'))
+        self.metadata_percent = _to_float(row.get('metadata_percent'))
+        self.chunk_size = _to_int(row.get('chunk_size'))
+        self.discards = row.get('discards') or None
+        self.profile = row.get('lv_profile') or None
+        self.monitored = row.get('seg_monitor') == 'monitored'
+        self.creation_time = _to_int(row.get('lv_time'))
+        self.path = row.get('lv_path') or None
+        self.uuid = row.get('lv_uuid')
+
+    # lv_attr: [0] type, [4] state, [5] open, [6] target, [7] zero, [9] skip activation
+    @property
+    def is_thin_pool(self):
+        return self.attr[:1] == 't'
+
+    @property
+    def is_thin_volume(self):
+        return self.attr[:1] == 'V'
+
+    @property
+    def active(self):
+        return self.attr[4:5] == 'a'
+
+    @property
+    def open(self):
+        return self.attr[5:6] == 'o'
+
+    @property
+    def zeroing(self):
+        return self.row.get('zero') == 'zero' or self.attr[7:8] == 'z'
+
+    @property
+    def activation_skip(self):
+        return self.attr[9:10] == 'k'
+
+    def kind(self):
+        """What this LV is, in words, for error messages."""
+        kinds = {'t': 'thin pool', 'V': 'thin volume', 's': 'snapshot', 'o': 'origin volume',
+                 'm': 'mirror', 'r': 'RAID volume', 'C': 'cache volume', 'v': 'virtual volume',
+                 '-': 'linear or striped volume', 'd': 'VDO pool', 'e': 'pool metadata spare'}
+        return kinds.get(self.attr[:1], 'volume with attributes %s' % self.attr)
+
+
+class VolumeGroupReport(object):
+    """Every LV of one VG and the VG's size fields, from a single lvs read."""
+
+    def __init__(self, vg, rows):
+        self.vg = vg
+        self.volumes = [LogicalVolume(row) for row in rows]
+        self.by_name = dict((lv.name, lv) for lv in self.volumes)
+        self.extent_size = self.extent_count = self.free_extents = None
+        if rows:
+            self.set_vg_fields(rows[0])
+
+    def set_vg_fields(self, row):
+        self.extent_size = int(row['vg_extent_size'])
+        self.extent_count = int(row['vg_extent_count'])
+        self.free_extents = int(row['vg_free_count'])
+
+    @property
+    def has_vg_fields(self):
+        return self.extent_size is not None
+
+    @property
+    def free_bytes(self):
+        return self.free_extents * self.extent_size
+
+    def get(self, name):
+        return self.by_name.get(name)
+
+    def thin_volumes(self, pool):
+        """Thin volumes whose pool is `pool`, in report order."""
+        return [lv for lv in self.volumes if lv.is_thin_volume and lv.pool == pool]
+
+
+class LvmClient(object):
+    """Runs LVM commands for a module and keeps the list it ran."""
+
+    def __init__(self, module):
+        self.module = module
+        self.commands = []
+        self._bins = {}
+
+    def _bin(self, name):
+        if name not in self._bins:
+            self._bins[name] = self.module.get_bin_path(name, required=True)
+        return self._bins[name]
+
+    def run(self, tool, args, ok_rcs=(0,)):
+        """Run an LVM tool with args; return (rc, stdout, stderr) or raise LvmError."""
+        cmd = [self._bin(tool)] + list(args)
+        self.commands.append([tool] + list(args))
+        rc, out, err = self.module.run_command(cmd, environ_update={'LC_ALL': 'C'})
+        if rc not in ok_rcs:
+            raise LvmError('%s failed (rc=%d): %s' % (tool, rc, (err or out).strip()),
+                           cmd=cmd, rc=rc, stdout=out, stderr=err)
+        return rc, out, err
+
+    def _report(self, tool, fields, vg, extra=()):
+        args = ['--reportformat', 'json', '--units', 'b', '--nosuffix',
+                '--config', 'report/time_format="%s"', '-o', ','.join(fields)] + list(extra) + [vg]
+        rc, out, err = self.run(tool, args, ok_rcs=(0, RC_NOT_FOUND))
+        if rc == RC_NOT_FOUND:
+            raise LvmError('Volume group %r not found: create it first (for example with community.general.lvg).' % vg,
+                           cmd=[tool] + args, rc=rc, stderr=err)
+        try:
+            report = json.loads(out)['report'][0]
+        except (ValueError, KeyError, IndexError) as exc:
+            raise LvmError('%s returned output that is not an LVM JSON report: %s' % (tool, exc),
+                           cmd=[tool] + args, rc=rc, stdout=out, stderr=err)
+        return report
+
+    def read_vg(self, vg):
+        """One lvs read: every LV of vg, plus the VG's fields (None for an empty VG)."""
+        report = self._report('lvs', LV_FIELDS, vg)
+        return VolumeGroupReport(vg, report.get('lv', []))
+
+    def fill_vg_fields(self, state):
+        """Read the VG's size fields with vgs when lvs had no row to carry them."""
+        if not state.has_vg_fields:
+            rows = self._report('vgs', VG_FIELDS, state.vg).get('vg', [])
+            if not rows:
+                raise LvmError('Volume group %r not found.' % state.vg)
+            state.set_vg_fields(rows[0])
+        return state
+
+    def remove(self, vg, names):
+        """Remove LVs by name, in one lvremove."""
+        if names:
+            self.run('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, name) for name in names])
+
+
+def mounts_of(device_path, mounts_file='/proc/self/mounts'):
+    """Mount points whose source is the block device behind device_path."""
+    if not device_path or not os.path.exists(device_path):
+        return []
+    target = os.path.realpath(device_path)
+    points = []
+    with open(mounts_file) as mounts:
+        for line in mounts:
+            fields = line.split()
+            if len(fields) >= 2 and fields[0].startswith('/dev/') and os.path.realpath(fields[0]) == target:
+                points.append(fields[1].replace('\\040', ' '))
+    return points

@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Deciding and applying the state of one LVM thin pool.
+
+``plan_present`` and ``plan_absent`` only read a ``VolumeGroupReport`` and the
+requested options; they return the LVM commands to run and the predicted
+state, so check mode runs the same decisions as a real run.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
+    LvmError,
+    extents_for,
+    human_size,
+    parse_size,
+    parse_size_or_percent,
+)
+
+# mock's check_size: a warning above 75 %, refusal to build above 90 %.
+WARN_PERCENT = 75.0
+REFUSE_PERCENT = 90.0
+
+PROFILE_PREFIX = 'mock_lvm-'
+_PROFILE_HEADER = '# Managed by buildfleet.mock_lvm.thinpool: autoextend for %s/%s\n'
+_PROFILE_KEY_RE = re.compile(r'^\s*(thin_pool_autoextend_threshold|thin_pool_autoextend_percent)\s*=\s*(\d+)', re.MULTILINE)
+
+CHUNK_MIN = 64 * 1024
+CHUNK_MAX = 1024 ** 3
+
+
+def profile_name(vg, pool):
+    return '%s%s-%s' % (PROFILE_PREFIX, vg, pool)
+
+
+def profile_text(vg, pool, threshold, percent):
+    return (_PROFILE_HEADER % (vg, pool)
+            + 'activation {\n'
+            + '\tthin_pool_autoextend_threshold = %d\n' % threshold
+            + '\tthin_pool_autoextend_percent = %d\n' % percent
+            + '}\n')
+
+
+def read_profile(profile_dir, name):
+    """Autoextend settings of an LVM profile file, or Nones when absent."""
+    settings = {'autoextend_threshold': None, 'autoextend_percent': None}
+    if not name:
+        return settings
+    path = os.path.join(profile_dir, name + '.profile')
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except (IOError, OSError):
+        return settings
+    for key, value in _PROFILE_KEY_RE.findall(text):
+        settings[key.replace('thin_pool_', '')] = int(value)
+    return settings
+
+
+def pool_facts(report, lv, profile_dir):
+    """The `pool` dict the module returns, from the report."""
+    if lv is None:
+        return {'vg': report.vg, 'exists': False}
+    facts = {
+        'vg': report.vg,
+        'name': lv.name,
+        'exists': True,
+        'size': lv.size,
+        'metadata_size': lv.metadata_size,
+        'chunk_size': lv.chunk_size,
+        'data_percent': lv.data_percent,
+        'metadata_percent': lv.metadata_percent,
+        'zeroing': lv.zeroing,
+        'discards': lv.discards,
+        'profile': lv.profile,
+        'monitored': lv.monitored,
+        'active': lv.active,
+        'thin_volumes': [v.name for v in report.thin_volumes(lv.name)],
+    }
+    facts.update(read_profile(profile_dir, lv.profile))
+    return facts
+
+
+def usage_warnings(facts):
+    """mock's check_size thresholds, as Ansible warnings."""
+    warnings = []
+    for key, what in (('data_percent', 'data'), ('metadata_percent', 'metadata')):
+        value = facts.get(key)
+        if value is None:
+            continue
+        where = '%s/%s' % (facts['vg'], facts['name'])
+        if value > REFUSE_PERCENT:
+            warnings.append('Thin pool %s %s use is %.2f %%, above %d %%: mock (check_size) refuses to build '
+                            'until the pool is grown.' % (where, what, value, REFUSE_PERCENT))
+        elif value > WARN_PERCENT:
+            warnings.append('Thin pool %s %s use is %.2f %%, above %d %%: mock warns, grow the pool or set '
+                            'autoextend.' % (where, what, value, WARN_PERCENT))
+    return warnings
+
+
+class Plan(object):
+    """Commands to run and the predicted pool facts after them."""
+
+    def __init__(self, before, after):
+        self.before = before
+        self.after = after
+        self.commands = []     # (tool, args)
+        self.profile = None    # (path, text) to write before the commands
+
+    @property
+    def changed(self):
+        return bool(self.commands or self.profile)
+
+
+def _target_extents(kind, value, report, current_extents, what):
+    """Extents for a requested size; None when it applies only at creation."""
+    if kind == 'bytes':
+        return extents_for(value, report.extent_size)
+    if kind == 'VG':
+        return int(report.extent_count * value / 100)
+    if current_extents is not None:
+        return None  # N%FREE applies at creation only
+    return int(report.free_extents * value / 100)
+
+
+def _validate_chunk(chunk_size):
+    if chunk_size is None:
+        return None
+    size = parse_size(chunk_size, 'chunk_size')
+    if size % CHUNK_MIN or not CHUNK_MIN <= size <= CHUNK_MAX:
+        raise LvmError('chunk_size %r must be a multiple of 64 KiB between 64 KiB and 1 GiB.' % (chunk_size,))
+    return size
+
+
+def plan_present(report, params, profile_dir):
+    """Decide what makes the pool match params. Raises LvmError for what cannot be done."""
+    vg, name = params['vg'], params['name']
+    lv = report.get(name)
+    before = pool_facts(report, lv, profile_dir)
+    after = dict(before)
+    plan = Plan(before, after)
+    if lv is not None and not lv.is_thin_pool:
+        raise LvmError('%s/%s exists but is a %s (lv_attr %s), not a thin pool: choose another pool name; '
+                       'this module never replaces an existing volume.' % (vg, name, lv.kind(), lv.attr))
+
+    chunk_size = _validate_chunk(params.get('chunk_size'))
+    metadata_size = parse_size(params['metadata_size'], 'metadata_size') if params.get('metadata_size') else None
+    size_kind, size_value = parse_size_or_percent(params['size'], 'size') if params.get('size') else (None, None)
+    threshold, percent = params.get('autoextend_threshold'), params.get('autoextend_percent')
+    wants_profile = threshold is not None
+    target = '%s/%s' % (vg, name)
+
+    if wants_profile:
+        pname = profile_name(vg, name)
+        text = profile_text(vg, name, threshold, percent)
+        path = os.path.join(profile_dir, pname + '.profile')
+        current_text = None
+        if os.path.exists(path):
+            with open(path) as handle:
+                current_text = handle.read()
+        if current_text != text:
+            plan.profile = (path, text)
+        after.update({'profile': pname, 'autoextend_threshold': threshold, 'autoextend_percent': percent})
+
+    if lv is None:
+        if size_kind is None:
+            raise LvmError('Thin pool %s does not exist and no size was given: set size (for example 20G, 80%%VG '
+                           'or 90%%FREE) to create it.' % target)
+        extents = _target_extents(size_kind, size_value, report, None, 'size')
+        meta_bytes = extents_for(metadata_size, report.extent_size) * report.extent_size if metadata_size else None
+        # The pool also needs its metadata and an equal spare: check with the numbers.
+        needed = extents + 2 * (extents_for(meta_bytes, report.extent_size) if meta_bytes else 1)
+        if extents < 1 or needed > report.free_extents:
+            raise LvmError('Not enough free space in volume group %s to create thin pool %s: it needs %s (%d extents '
+                           'of %s, data plus metadata and its spare) and %s (%d extents) are free. Add a physical '
+                           'volume or request a smaller size.'
+                           % (vg, name, human_size(needed * report.extent_size), needed,
+                              human_size(report.extent_size), human_size(report.free_bytes), report.free_extents))
+        args = ['--type', 'thin-pool', '-l', str(extents), '-n', name]
+        if meta_bytes:
+            args += ['--poolmetadatasize', '%db' % meta_bytes]
+        if chunk_size:
+            args += ['--chunksize', '%db' % chunk_size]
+        if params.get('zeroing') is not None:
+            args += ['-Z', 'y' if params['zeroing'] else 'n']
+        if params.get('discards'):
+            args += ['--discards', params['discards']]
+        if wants_profile:
+            args += ['--metadataprofile', profile_name(vg, name)]
+        if params.get('monitor') is not None:
+            args += ['--monitor', 'y' if params['monitor'] else 'n']
+        args.append(vg)
+        plan.commands.append(('lvcreate', args))
+        after.update({'name': name, 'exists': True, 'size': extents * report.extent_size,
+                      'metadata_size': meta_bytes, 'chunk_size': chunk_size,
+                      'zeroing': params.get('zeroing'), 'discards': params.get('discards'),
+                      'monitored': params.get('monitor'), 'thin_volumes': []})
+        return plan
+
+    errors = []
+    extent = report.extent_size
+    current_extents = lv.size // extent
+    free = report.free_extents
+    if size_kind is not None:
+        wanted = _target_extents(size_kind, size_value, report, current_extents, 'size')
+        if wanted is not None and wanted < current_extents:
+            errors.append('size %s is %s, smaller than the pool\'s %s: thin pools cannot shrink; keep the size or '
+                          'remove and recreate the pool.' % (params['size'], human_size(wanted * extent),
+                                                              human_size(lv.size)))
+        elif wanted is not None and wanted > current_extents:
+            if wanted - current_extents > free:
+                errors.append('Not enough free space in volume group %s to grow %s from %s to %s: it needs %d more '
+                              'extents (%s) and %d (%s) are free.'
+                              % (vg, target, human_size(lv.size), human_size(wanted * extent),
+                                 wanted - current_extents, human_size((wanted - current_extents) * extent),
+                                 free, human_size(free * extent)))
+            else:
+                free -= wanted - current_extents
+                plan.commands.append(('lvextend', ['-l', str(wanted), target]))
+                after['size'] = wanted * extent
+    if metadata_size is not None:
+        wanted_meta = extents_for(metadata_size, extent) * extent
+        if wanted_meta < lv.metadata_size:
+            errors.append('metadata_size %s is smaller than the pool\'s %s: pool metadata cannot shrink.'
+                          % (params['metadata_size'], human_size(lv.metadata_size)))
+        elif wanted_meta > lv.metadata_size:
+            grow = (wanted_meta - lv.metadata_size) // extent
+            if grow > free:
+                errors.append('Not enough free space in volume group %s to grow the metadata of %s by %s.'
+                              % (vg, target, human_size(grow * extent)))
+            else:
+                plan.commands.append(('lvextend', ['--poolmetadatasize', '%db' % wanted_meta, target]))
+                after['metadata_size'] = wanted_meta
+    if chunk_size is not None and chunk_size != lv.chunk_size:
+        errors.append('chunk_size %s differs from the pool\'s %s and cannot be changed on an existing pool; '
+                      'remove chunk_size from the task or recreate the pool.'
+                      % (params['chunk_size'], human_size(lv.chunk_size)))
+    if params.get('zeroing') is not None and params['zeroing'] != lv.zeroing:
+        plan.commands.append(('lvchange', ['-Z', 'y' if params['zeroing'] else 'n', target]))
+        after['zeroing'] = params['zeroing']
+    wanted_discards = params.get('discards')
+    if wanted_discards and wanted_discards != lv.discards:
+        if lv.active and 'ignore' in (wanted_discards, lv.discards):
+            errors.append('discards cannot change from %s to %s while %s is active (LVM allows that only on an '
+                          'inactive pool): deactivate the pool and its thin volumes first.'
+                          % (lv.discards, wanted_discards, target))
+        else:
+            plan.commands.append(('lvchange', ['--discards', wanted_discards, target]))
+            after['discards'] = wanted_discards
+    if wants_profile and lv.profile != profile_name(vg, name):
+        plan.commands.append(('lvchange', ['--metadataprofile', profile_name(vg, name), target]))
+    if params.get('monitor') is not None and params['monitor'] != lv.monitored:
+        if not lv.active:
+            errors.append('monitoring of %s cannot change while the pool is inactive: activate it first.' % target)
+        else:
+            plan.commands.append(('lvchange', ['--monitor', 'y' if params['monitor'] else 'n', target]))
+            after['monitored'] = params['monitor']
+    if errors:
+        raise LvmError('Cannot bring thin pool %s to the requested state, nothing was changed: %s'
+                       % (target, ' '.join(errors)))
+    return plan
+
+
+def plan_absent(report, params, profile_dir):
+    """Decide the removal of a pool; raise LvmError when it is not allowed."""
+    vg, name = params['vg'], params['name']
+    lv = report.get(name)
+    before = pool_facts(report, lv, profile_dir)
+    plan = Plan(before, {'vg': vg, 'exists': False})
+    if lv is None:
+        plan.after = before
+        return plan
+    if not lv.is_thin_pool:
+        raise LvmError('%s/%s is a %s (lv_attr %s), not a thin pool: this module removes only thin pools.'
+                       % (vg, name, lv.kind(), lv.attr))
+    volumes = report.thin_volumes(name)
+    if volumes and not params.get('force'):
+        raise LvmError('Thin pool %s/%s still holds %d thin volume(s): %s. Remove them first, or set force: true '
+                       'to remove them with the pool.' % (vg, name, len(volumes), ', '.join(v.name for v in volumes)))
+    in_use = [v.name for v in volumes if v.open]
+    if in_use:
+        raise LvmError('Thin pool %s/%s has thin volumes that are open (mounted or in use): %s. Nothing was '
+                       'removed; unmount them first.' % (vg, name, ', '.join(in_use)))
+    plan.commands.append(('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, v.name) for v in volumes] + ['%s/%s' % (vg, name)]))
+    return plan

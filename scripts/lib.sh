@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/test and scripts/main-job: Debian packages, the
+# pinned virtual environments, and the collection path ansible needs.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=${BUILDFLEET_WORK_DIR:-$ROOT/.tmp}
+COLLECTIONS=$WORK/collections
+COLLECTION_DIR=$COLLECTIONS/ansible_collections/buildfleet/mock_lvm
+REQUIREMENTS=$ROOT/tests/requirements.txt
+DEBIAN_PACKAGES=(qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs)
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+ensure_debian_packages() {
+  local missing=() pkg
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  [ "$(id -u)" = 0 ] || { echo "missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2; exit 1; }
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# newest_python MIN_MINOR: the newest python3.N (N >= MIN_MINOR) on PATH or in pyenv.
+newest_python() {
+  local min=$1 candidate best='' minor best_minor=0
+  for candidate in python3 python3.{10..14} "$HOME"/.pyenv/versions/3.*/bin/python3; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    minor=$("$candidate" -c 'import sys; print(sys.version_info[1])' 2>/dev/null) || continue
+    if [ "$minor" -ge "$min" ] && [ "$minor" -gt "$best_minor" ]; then best=$(command -v "$candidate"); best_minor=$minor; fi
+  done
+  [ -n "$best" ] || { echo "no Python 3.$min or newer found (PATH or ~/.pyenv/versions)" >&2; return 1; }
+  echo "$best"
+}
+
+# ensure_venv DIR PYTHON: a venv with the pinned toolchain; rebuilt when the pins change.
+ensure_venv() {
+  local dir=$1 python=$2 stamp
+  stamp=$(cat "$REQUIREMENTS" | sha256sum | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0])')
+  if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    say "creating $dir with $python"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$dir/bin/python" -c 'import ansible, pytest' || { echo "toolchain install failed in $dir" >&2; exit 1; }
+    echo "$stamp" >"$dir/.stamp"
+  fi
+}
+
+# The collection must live under ansible_collections/<namespace>/<name>/.
+ensure_collection_path() {
+  mkdir -p "$(dirname "$COLLECTION_DIR")"
+  [ -L "$COLLECTION_DIR" ] || { rm -rf "$COLLECTION_DIR"; ln -s "$ROOT" "$COLLECTION_DIR"; }
+  export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
+}
+
+# activate VENV: put its bin/ first on PATH (molecule calls ansible-* by name).
+activate() {
+  export VIRTUAL_ENV=$1 PATH="$1/bin:$PATH"
+}
+
+MAIN_VENV=$WORK/venv-main
+NEWEST_VENV=$WORK/venv-newest
+
+setup_main() {
+  ensure_debian_packages
+  ensure_venv "$MAIN_VENV" "$(newest_python_for_main)"
+  ensure_collection_path
+  activate "$MAIN_VENV"
+}
+
+# The default controller line: ansible-core 2.19 on the machine's python3 (3.11).
+newest_python_for_main() {
+  local py
+  py=$(command -v python3.11 || true)
+  [ -n "$py" ] || py=$(ls "$HOME"/.pyenv/versions/3.11.*/bin/python3 2>/dev/null | tail -n1)
+  [ -n "$py" ] || py=$(command -v python3)
+  echo "$py"
+}
+
+export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOWS=1
