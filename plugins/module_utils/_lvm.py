@@ -32,7 +32,7 @@ VG_FIELDS = ('vg_name', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'v
 RC_NOT_FOUND = 5
 
 # LVM's rules for VG and LV names (lvm(8) "VALID NAMES").
-_NAME_CHARS = re.compile(r'^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$')
+_NAME_CHARS = re.compile(r'^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*\Z')
 _RESERVED_LV_PARTS = ('_cdata', '_cmeta', '_corig', '_mlog', '_mimage', '_pmspare',
                       '_rimage', '_rmeta', '_tdata', '_tmeta', '_vorigin', '_vdata')
 _RESERVED_LV_STARTS = ('snapshot', 'pvmove')
@@ -257,7 +257,7 @@ class LvmClient(object):
                            cmd=[tool] + args, rc=rc, stderr=err)
         try:
             report = json.loads(out)['report'][0]
-        except (ValueError, KeyError, IndexError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LvmError('%s returned output that is not an LVM JSON report: %s' % (tool, exc),
                            cmd=[tool] + args, rc=rc, stdout=out, stderr=err)
         return report
