@@ -84,12 +84,13 @@ def validate_name(name, what, lv=True):
     return name
 
 
-def parse_size(value, what='size'):
+def parse_size(value, what='size', default_unit='m'):
     """Parse an absolute LVM size into bytes.
 
     Accepts an integer (bytes) or a string with an optional unit
     (b, s = 512-byte sectors, k, m, g, t, p, e; binary multiples, case does not
-    matter); a bare number means MiB, as with lvcreate -L.
+    matter); a bare number is in default_unit, MiB as with lvcreate -L (KiB for
+    chunk sizes, as with --chunksize).
     """
     if isinstance(value, int) and not isinstance(value, bool):
         number, unit = value, 'b'
@@ -97,7 +98,7 @@ def parse_size(value, what='size'):
         match = _SIZE_RE.match(str(value))
         if not match:
             raise LvmError('%s %r is not a size: use a number with a unit such as 512M, 20G or 1.5T.' % (what, value))
-        number, unit = float(match.group(1)), (match.group(2) or 'm').lower()
+        number, unit = float(match.group(1)), (match.group(2) or default_unit).lower()
     size = int(math.ceil(number * _SIZE_UNITS[unit]))
     if size <= 0:
         raise LvmError('%s %r must be larger than zero.' % (what, value))

@@ -133,7 +133,7 @@ def _target_extents(kind, value, report, current_extents, what):
 def _validate_chunk(chunk_size):
     if chunk_size is None:
         return None
-    size = parse_size(chunk_size, 'chunk_size')
+    size = parse_size(chunk_size, 'chunk_size', default_unit='k')
     if size % CHUNK_MIN or not CHUNK_MIN <= size <= CHUNK_MAX:
         raise LvmError('chunk_size %r must be a multiple of 64 KiB between 64 KiB and 1 GiB.' % (chunk_size,))
     return size
@@ -176,8 +176,15 @@ def plan_present(report, params, profile_dir):
         extents = _target_extents(size_kind, size_value, report, None, 'size')
         meta_bytes = extents_for(metadata_size, report.extent_size) * report.extent_size if metadata_size else None
         # The pool also needs its metadata and an equal spare: check with the numbers.
-        needed = extents + 2 * (extents_for(meta_bytes, report.extent_size) if meta_bytes else 1)
-        if extents < 1 or needed > report.free_extents:
+        reserve = 2 * (extents_for(meta_bytes, report.extent_size) if meta_bytes else 1)
+        if size_kind == 'FREE':
+            # N%FREE means "of what is free": leave room for the metadata and its spare, as lvcreate does.
+            extents = min(extents, report.free_extents - reserve)
+        needed = extents + reserve
+        if extents < 1:
+            raise LvmError('size %s of thin pool %s is less than one extent (%s) of volume group %s: request a '
+                           'larger size.' % (params['size'], target, human_size(report.extent_size), vg))
+        if needed > report.free_extents:
             raise LvmError('Not enough free space in volume group %s to create thin pool %s: it needs %s (%d extents '
                            'of %s, data plus metadata and its spare) and %s (%d extents) are free. Add a physical '
                            'volume or request a smaller size.'
@@ -185,7 +192,7 @@ def plan_present(report, params, profile_dir):
                               human_size(report.extent_size), human_size(report.free_bytes), report.free_extents))
         args = ['--type', 'thin-pool', '-l', str(extents), '-n', name]
         if meta_bytes:
-            args += ['--poolmetadatasize', '%db' % meta_bytes]
+            args += ['--poolmetadatasize', '%sb' % meta_bytes]
         if chunk_size:
             args += ['--chunksize', '%db' % chunk_size]
         if params.get('zeroing') is not None:
@@ -212,8 +219,8 @@ def plan_present(report, params, profile_dir):
         wanted = _target_extents(size_kind, size_value, report, current_extents, 'size')
         if wanted is not None and wanted < current_extents:
             errors.append('size %s is %s, smaller than the pool\'s %s: thin pools cannot shrink; keep the size or '
-                          'remove and recreate the pool.' % (params['size'], human_size(wanted * extent),
-                                                              human_size(lv.size)))
+                          'remove and recreate the pool.'
+                          % (params['size'], human_size(wanted * extent), human_size(lv.size)))
         elif wanted is not None and wanted > current_extents:
             if wanted - current_extents > free:
                 errors.append('Not enough free space in volume group %s to grow %s from %s to %s: it needs %d more '

@@ -169,6 +169,7 @@ commands:
 """
 
 import os
+from collections import namedtuple
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -198,6 +199,9 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots imp
 )
 
 
+Member = namedtuple('Member', 'lv chroot role suffix')
+
+
 class Family(object):
     """The volumes and bookkeeping files of one root and its bootstrap, from one lvs read."""
 
@@ -208,16 +212,16 @@ class Family(object):
         self.basedir = params['basedir']
         self.chroots = (('main', self.root), ('bootstrap', bootstrap_root(self.root)))
         pool_volumes = report.thin_volumes(self.pool)
-        own = set(r for _, r in self.chroots)
+        own = set(root for chroot, root in self.chroots)
         known = (roots_with_lock_files(self.basedir) | roots_with_postinit(lv.name for lv in pool_volumes)
                  | set(params['other_roots']))
         self.other_roots = sorted(known - own, key=len, reverse=True)
-        self.members = []   # (lv, chroot, role, suffix)
+        self.members = []
         for lv in pool_volumes:
             for chroot, root in self.chroots:
                 member = member_of(lv.name, root, self.other_roots)
                 if member:
-                    self.members.append((lv, chroot, member[0], member[1]))
+                    self.members.append(Member(lv, chroot, member[0], member[1]))
         self.snapinfo = self._snapinfo_files()
 
     def _snapinfo_files(self):
@@ -228,7 +232,7 @@ class Family(object):
         except OSError:
             return found
         for name in sorted(names):
-            for dummy, root in self.chroots:
+            for chroot, root in self.chroots:
                 # '.snapinfo-mock.R.ext' matches exactly as a volume 'mock.R.ext' would.
                 if name.startswith(snapinfo_prefix(root)) and member_of(name[len('.snapinfo-'):], root, self.other_roots):
                     try:
@@ -239,16 +243,17 @@ class Family(object):
         return found
 
     def lock_files(self):
-        return [path for dummy, root in self.chroots for path in lock_files(self.basedir, root)]
+        return [path for chroot, root in self.chroots for path in lock_files(self.basedir, root)]
 
     def volume_facts(self, mounts_file='/proc/self/mounts'):
         current = set(self.snapinfo.values())
         facts = []
-        for lv, chroot, role, suffix in self.members:
+        for member in self.members:
+            lv = member.lv
             facts.append({
-                'name': lv.name, 'chroot': chroot, 'role': role,
-                'uniqueext': suffix if role == 'working' else None,
-                'snapshot': suffix if role == 'snapshot' else None,
+                'name': lv.name, 'chroot': member.chroot, 'role': member.role,
+                'uniqueext': member.suffix if member.role == 'working' else None,
+                'snapshot': member.suffix if member.role == 'snapshot' else None,
                 'current': lv.name in current,
                 'size': lv.size, 'data_percent': lv.data_percent, 'active': lv.active, 'open': lv.open,
                 'mounts': mounts_of(lv.path, mounts_file) if lv.active else [],
@@ -257,7 +262,7 @@ class Family(object):
         return facts
 
     def has_postinit(self):
-        return snapshot_volume(self.root, POSTINIT) in set(lv.name for lv, _, _, _ in self.members)
+        return snapshot_volume(self.root, POSTINIT) in set(m.lv.name for m in self.members)
 
 
 def _pool_facts(report, pool):
@@ -309,8 +314,8 @@ def plan(family, params):
         return [], [], [], []
     removed, skipped = [], []
     protected = set(v for v in family.snapinfo.values() if v)
-    volumes = [lv for lv, _, _, _ in family.members]
-    for dummy, root in family.chroots:
+    volumes = [m.lv for m in family.members]
+    for chroot, root in family.chroots:
         retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
         removed += [lv.name for lv in retention.removed]
         skipped += [lv.name for lv in retention.skipped]
@@ -330,7 +335,7 @@ def _diagnose_init(family, params):
             'unpacked into a fresh volume marks it initialised, so the snapshot is never taken). Set '
             'config_opts[\'plugin_conf\'][\'root_cache_enable\'] = False, then remove the half-made volumes with '
             'state: absent and run again.'
-            % (config, ', '.join(lv.name for lv, _, _, _ in family.members), snapshot_volume(params['root'])))
+            % (config, ', '.join(m.lv.name for m in family.members), snapshot_volume(params['root'])))
 
 
 def _build_in_progress(path, root):
@@ -350,7 +355,7 @@ def run_module(module, lvm):
     if params['state'] != 'absent':
         _require_pool(report, params)
     family = Family(report, params)
-    before = sorted(lv.name for lv, _, _, _ in family.members)
+    before = sorted(m.lv.name for m in family.members)
     busy = busy_lock_files(family.lock_files())
     result = {'busy_locks': busy, 'build_running': bool(busy), 'removed': [], 'removed_files': [], 'skipped': []}
     changed = False

@@ -56,7 +56,8 @@ options:
     description:
       - Whether the snapshot carries LVM's activation-skip flag. LVM sets it on thin snapshots by default, which
         leaves them inactive; V(false) creates the snapshot active (as mock does for working volumes).
-      - Changed in place with C(lvchange --setactivationskip) on an existing snapshot.
+      - Changed in place with C(lvchange --setactivationskip) on an existing snapshot; V(false) also activates it.
+        V(true) never deactivates a snapshot (it may be mounted).
     type: bool
     default: true
   prefix:
@@ -205,10 +206,15 @@ def plan_present(report, params):
         return [('lvcreate', ['-s', '%s/%s' % (vg, origin.name), '-n', name, '-k', 'y' if skip else 'n'])], after
     _check_is_our_snapshot(lv, params)
     after = _facts(report, name)
+    commands = []
     if lv.activation_skip != skip:
         after['activation_skip'] = skip
-        return [('lvchange', ['--setactivationskip', 'y' if skip else 'n', '%s/%s' % (vg, name)])], after
-    return [], after
+        commands.append(('lvchange', ['--setactivationskip', 'y' if skip else 'n', '%s/%s' % (vg, name)]))
+    if not skip and not lv.active:
+        # Without the flag a snapshot is an ordinary volume: active, as when created with it off.
+        after['active'] = True
+        commands.append(('lvchange', ['-ay', '%s/%s' % (vg, name)]))
+    return commands, after
 
 
 def plan_absent(report, params):

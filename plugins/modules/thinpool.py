@@ -53,7 +53,7 @@ options:
       - Data size of the pool. An absolute size with a unit (V(512M), V(20G), V(1.5T); a bare number is MiB),
         or a percentage V(N%VG) of the volume group.
       - V(N%FREE) is a percentage of the free space and applies only when the pool is created; it is
-        ignored for an existing pool.
+        ignored for an existing pool. Room for the metadata and its spare is left, so V(100%FREE) works.
       - Sizes are rounded up to whole extents, so a repeated run is a no-op. A size smaller than the pool fails,
         as thin pools cannot shrink.
       - Required to create the pool.
@@ -65,8 +65,8 @@ options:
     type: str
   chunk_size:
     description:
-      - Chunk size, a multiple of 64 KiB between 64 KiB and 1 GiB. Set only at creation; a different value
-        on an existing pool is an error.
+      - Chunk size, a multiple of 64 KiB between 64 KiB and 1 GiB; a bare number is in KiB, as with
+        C(lvcreate --chunksize). Set only at creation; a different value on an existing pool is an error.
     type: str
   zeroing:
     description: Whether newly provisioned blocks are zeroed. Changed in place on an existing pool.

@@ -1,0 +1,45 @@
+"""The host's real state after the build_root scenario."""
+import json
+
+import pytest
+
+
+def names(host):
+    out = host.check_output('lvs --reportformat json -o lv_name br')
+    return set(lv['lv_name'] for lv in json.loads(out)['report'][0]['lv'])
+
+
+def test_removed_roots_are_gone_with_their_bootstrap(host):
+    left = names(host)
+    assert not [n for n in left if n.lstrip('+').startswith(('mock.foo.', 'mock.foo-bootstrap.', 'mock.alma+'))
+                and not n.lstrip('+').startswith('mock.foo.bar.')]
+
+
+@pytest.mark.parametrize('expected', [
+    {'+mock.foo.bar.head', '+mock.foo.bar.ABC', 'mock.foo.bar.postinit',
+     'mock.foo.bar.postinit_updated_2026-01-01_10-00', 'mock.foo.bar.postinit_updated_2026-02-01_10-00'},
+    {'+mock.foo-bar.head', 'mock.foo-bar.postinit', 'mock.foo-bar.postinit_updated_2026-01-01_10-00'},
+])
+def test_prefix_sharing_roots_untouched(host, expected):
+    assert expected <= names(host)
+
+
+def test_shared_pool_kept(host):
+    assert 'pool' in names(host)
+
+
+def test_prewarmed_root_has_postinit(host):
+    assert 'mock.newroot.postinit' in names(host)
+
+
+def test_stale_mounts_unmounted(host):
+    assert not host.mount_point('/var/lib/mock/foo-ABC/root').exists
+    assert not host.mount_point('/var/lib/mock/foo-ABC/root/proc').exists
+
+
+def test_bookkeeping_removed_but_lock_files_kept(host):
+    assert not host.file('/var/lib/mock/.snapinfo-mock.foo.head').exists
+    assert not host.file('/var/lib/mock/.snapinfo-mock.foo.ABC').exists
+    assert host.file('/var/lib/mock/.snapinfo-mock.foo.bar.head').exists
+    for lock in ('.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo.bar.lock'):
+        assert host.file('/var/lib/mock/' + lock).exists
