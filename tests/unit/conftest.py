@@ -20,6 +20,10 @@ Everything is reached through fixtures, so test files never import this file:
     Runs a module's ``main()`` with the given args (check and diff mode as
     flags) and returns what ``exit_json``/``fail_json`` received, the warnings
     and the LVM calls.
+``lock_holder``
+    Holds POSIX ``lockf`` locks from separate processes (lockf locks belong to
+    a process, so a lock taken by the test process itself never blocks it),
+    and probes from another process whether a file is locked.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +34,8 @@ import contextlib
 import copy
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -393,3 +399,76 @@ def run_module(fake_lvm):
         return ModuleResult(failed, result, fake_lvm.warnings[start_warnings:], fake_lvm.calls[start_calls:])
 
     return _run
+
+
+# --------------------------------------------------------------------------- locks held by other processes
+
+_HOLD_LOCK = (
+    'import fcntl, os, sys\n'
+    'fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)\n'
+    'fcntl.lockf(fd, fcntl.LOCK_EX)\n'
+    'sys.stdout.write("locked\\n")\n'
+    'sys.stdout.flush()\n'
+    'sys.stdin.read()\n'
+)
+
+_PROBE_LOCK = (
+    'import errno, fcntl, os, sys\n'
+    'fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)\n'
+    'try:\n'
+    '    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n'
+    'except (IOError, OSError) as exc:\n'
+    '    sys.exit(3 if exc.errno in (errno.EACCES, errno.EAGAIN) else 4)\n'
+    'sys.exit(0)\n'
+)
+
+
+class LockHolder(object):
+    """Other processes that hold lockf locks until released (or until the test ends)."""
+
+    def __init__(self):
+        self.processes = {}
+
+    def hold(self, path):
+        """Start a process that locks the existing file `path`; return once it holds the lock."""
+        path = str(path)
+        process = subprocess.Popen([sys.executable, '-c', _HOLD_LOCK, path],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        line = process.stdout.readline()
+        if line.strip() != b'locked':
+            process.kill()
+            process.wait()
+            raise AssertionError('the lock holder for %s did not start: %r' % (path, line))
+        self.processes[path] = process
+        return process
+
+    def release(self, path):
+        process = self.processes.pop(str(path))
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+    def release_all(self):
+        for path in list(self.processes):
+            self.release(path)
+
+    @staticmethod
+    def locked_elsewhere(path):
+        """Whether a fresh process finds `path` locked (it takes and drops the lock when free)."""
+        rc = subprocess.call([sys.executable, '-c', _PROBE_LOCK, str(path)])
+        if rc not in (0, 3):
+            raise AssertionError('probing the lock on %s failed (rc=%d)' % (path, rc))
+        return rc == 3
+
+
+@pytest.fixture
+def lock_holder():
+    holder = LockHolder()
+    try:
+        yield holder
+    finally:
+        holder.release_all()

@@ -1,0 +1,81 @@
+"""The builder host after converge, idempotence and the side effect."""
+import json
+
+import pytest
+
+MIB = 1024 * 1024
+
+
+def lvs(host, vg):
+    out = host.check_output(
+        'lvs --reportformat json --units b --nosuffix -o lv_name,lv_attr,lv_size,lv_metadata_size,chunk_size,'
+        'lv_profile,seg_monitor,vg_extent_count %s', vg)
+    return {lv['lv_name']: lv for lv in json.loads(out)['report'][0]['lv']}
+
+
+def load_config(host, path):
+    """Exec a config file the way mock does, with config_opts and include() mimicked."""
+    source = host.file(path).content_string
+    included = []
+    config_opts = {'plugin_conf': {'root_cache_enable': True, 'tmpfs_enable': True, 'lvm_root_enable': False,
+                                   'lvm_root_opts': {'pool_name': 'mockbuild'}}}
+    exec(compile(source, path, 'exec'), {'config_opts': config_opts, 'include': included.append})
+    return config_opts, included
+
+
+def test_volume_groups_and_pools(host):
+    shared = lvs(host, 'mocka')['shared']
+    assert shared['lv_attr'].startswith('t')
+    assert int(shared['lv_size']) == 1024 * MIB
+    assert int(shared['lv_metadata_size']) == 16 * MIB
+    assert int(shared['chunk_size']) == 128 * 1024
+    solo = lvs(host, 'mockb')['solo']
+    assert int(solo['lv_size']) == int(solo['vg_extent_count']) * 50 // 100 * 4 * MIB
+
+
+def test_autoextend_profile_and_monitoring(host):
+    shared = lvs(host, 'mocka')['shared']
+    assert shared['lv_profile'] == 'mock_lvm-mocka-shared'
+    assert shared['seg_monitor'] == 'monitored'
+    assert host.file('/etc/lvm/profile/mock_lvm-mocka-shared.profile').contains('thin_pool_autoextend_threshold = 80')
+    assert host.service('dm-event.socket').is_enabled
+
+
+@pytest.mark.parametrize('name,base,root,vg,pool,extra', [
+    ('fedora-40-x86_64-lvm', 'fedora-40-x86_64.cfg', 'fedora-40-x86_64', 'mocka', 'shared',
+     {'size': '2G', 'filesystem': 'ext4', 'mkfs_args': ['-E', 'lazy_itable_init=1'], 'mount_options': '',
+      'check_size': True, 'sleep_time': 1}),
+    ('centos-stream-9-lvm', 'centos-stream-9-x86_64.cfg', 'centos-stream-9-x86_64', 'mockb', 'solo',
+     {'size': '1G', 'filesystem': 'xfs', 'mkfs_args': [], 'mount_options': '', 'check_size': False, 'sleep_time': 1,
+      'poolmetadatasize': '64M'}),
+])
+def test_config_loads_into_exactly_the_expected_plugin_conf(host, name, base, root, vg, pool, extra):
+    path = '/etc/mock/%s.cfg' % name
+    config_opts, included = load_config(host, path)
+    assert included == [base]
+    assert config_opts['root'] == root
+    expected_opts = dict(extra, volume_group=vg, pool_name=pool)
+    assert config_opts['plugin_conf'] == {'root_cache_enable': False, 'tmpfs_enable': False,
+                                          'lvm_root_enable': True, 'lvm_root_opts': expected_opts}
+    config = host.file(path)
+    assert (config.user, config.group, config.mode) == ('root', 'mock', 0o644)
+    assert config.contains('Ansible managed')
+
+
+def test_builder_user_in_mock_group(host):
+    assert 'mock' in host.user('builder').groups
+
+
+def test_removed_config_and_its_build_roots_are_gone(host):
+    assert not host.file('/etc/mock/alma-epel-9-lvm.cfg').exists
+    assert not [n for n in lvs(host, 'mocka') if 'alma_epel' in n]
+
+
+def test_other_config_volumes_and_shared_pool_survive(host):
+    volumes = lvs(host, 'mocka')
+    assert {'shared', '+mock.fedora-40-x86_64.head', '+mock.fedora-40-x86_64.ABC', 'mock.fedora-40-x86_64.postinit',
+            'mock.fedora-40-x86_64.postinit_updated_2026-01-01_10-00'} <= set(volumes)
+
+
+def test_no_hostile_code_ran(host):
+    assert not host.file('/tmp/pwned').exists
