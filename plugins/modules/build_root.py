@@ -215,6 +215,8 @@ class Family(object):
         own = set(root for chroot, root in self.chroots)
         known = (roots_with_lock_files(self.basedir) | roots_with_postinit(lv.name for lv in pool_volumes)
                  | set(params['other_roots']))
+        # The bootstrap of a known root is known too: +mock.foo.bar-bootstrap.head is never foo's.
+        known |= set(bootstrap_root(root) for root in known)
         self.other_roots = sorted(known - own, key=len, reverse=True)
         self.members = []
         for lv in pool_volumes:
@@ -364,9 +366,9 @@ def run_module(module, lvm):
         changed = True
         if busy:
             raise _build_in_progress(busy[0], params['root'])
+        cmd = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
+        lvm.commands.append(cmd)
         if not module.check_mode:
-            cmd = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
-            lvm.commands.append(cmd)
             rc, out, err = module.run_command(cmd)
             if rc != 0:
                 raise LvmError('%s failed (rc=%d): %s' % (' '.join(cmd), rc, (err or out).strip()[-2000:]),
@@ -380,10 +382,13 @@ def run_module(module, lvm):
     if commands or removed_files:
         changed = True
         if module.check_mode:
+            if busy:
+                # As the real run would, when it cannot take the locks.
+                raise _build_in_progress(busy[0], params['root'])
             lvm.commands.extend([tool] + args for tool, args in commands)
         else:
             try:
-                with HeldLocks(family.lock_files()).acquire():
+                with HeldLocks(family.lock_files()):
                     # Read again under the locks: a build may have finished or started meanwhile.
                     report = lvm.read_vg(params['vg'])
                     family = Family(report, params)

@@ -190,8 +190,9 @@ def _thin_origin(report, params):
 def _check_is_our_snapshot(lv, params):
     if not lv.is_thin_volume or (params['origin'] and lv.origin != params['origin']):
         what = lv.kind() if not lv.is_thin_volume else 'thin volume with origin %s' % (lv.origin or '(none)')
-        raise LvmError('%s/%s exists but is a %s, not a thin snapshot of %s: it is left alone; choose another name.'
-                       % (params['vg'], lv.name, what, params['origin']))
+        of = ' of %s' % params['origin'] if params['origin'] else ''
+        raise LvmError('%s/%s exists but is a %s, not a thin snapshot%s: it is left alone; choose another name.'
+                       % (params['vg'], lv.name, what, of))
 
 
 def plan_present(report, params):

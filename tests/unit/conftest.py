@@ -125,12 +125,31 @@ class LvmReports(object):
         out.extend(copy.deepcopy(list(add)))
         return self.lvs_json(out)
 
+    def copied_rows(self, name, copies):
+        """New rows copied from rows of report `name`: copies are (source LV, new name, field changes).
+
+        The copy gets the new name in lv_name, lv_path and lv_uuid, then the changes.
+        """
+        rows = []
+        for source, new_name, changes in copies:
+            row = self.row(name, source)
+            row.update(lv_name=new_name, lv_path='/dev/%s/%s' % (row['vg_name'], new_name), lv_uuid='copy-' + new_name)
+            row.update(changes or {})
+            rows.append(row)
+        return rows
+
     def resolve(self, spec):
         """Turn a table spec into lvs/vgs output text.
 
         A spec is a report name ('pool_only'), a tuple (name, changes) or
-        (name, changes, drop) as for edited(), or JSON text (starting with '{').
+        (name, changes, drop) as for edited(), JSON text (starting with '{'),
+        or a dict: base (report name), and optional changes and drop as for
+        edited(), add (copies as for copied_rows(), taken from the report named
+        by source, default base).
         """
+        if isinstance(spec, dict):
+            add = self.copied_rows(spec.get('source', spec['base']), spec.get('add', ()))
+            return self.edited(spec['base'], spec.get('changes'), spec.get('drop', ()), add)
         if isinstance(spec, tuple):
             return self.edited(*spec)
         if spec.lstrip().startswith('{'):

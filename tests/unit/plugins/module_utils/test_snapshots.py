@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of snapshot retention and of the lockf locks shared with mock.
+
+Retention runs on LogicalVolume rows (edited rows of the captured mock_family report, or rows built here);
+locks run on real files in tmp_path, held by separate processes where another holder is needed (lockf locks
+belong to a process: the test process can always re-lock what it holds itself).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LogicalVolume, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
+    HeldLocks,
+    LockBusy,
+    busy_lock_files,
+    plan_retention,
+    snapshot_facts,
+)
+
+UPDATES = 'mock.foo.postinit_updated_'
+OLD, NEW = UPDATES + '2026-01-01_10-00', UPDATES + '2026-02-01_10-00'
+
+
+def volume(name, time, attr='Vwi---t--k', pool='mockpool', origin='+mock.foo.head'):
+    """A thin snapshot row as lvs reports it (fields of the captured reports)."""
+    return LogicalVolume({'lv_name': name, 'vg_name': 'fixture', 'lv_attr': attr, 'lv_size': '268435456',
+                          'pool_lv': pool, 'origin': origin, 'data_percent': '', 'lv_time': str(time),
+                          'lv_path': '/dev/fixture/' + name, 'lv_uuid': 'uuid-' + name})
+
+
+def captured(lvm_reports, changes=None):
+    """The mock_family volumes, with {lv_name: {field: value}} changes."""
+    volumes = []
+    for row in lvm_reports.rows('mock_family'):
+        row.update((changes or {}).get(row['lv_name'], {}))
+        volumes.append(LogicalVolume(row))
+    return volumes
+
+
+def names(lvs):
+    return [lv.name for lv in lvs]
+
+
+# --------------------------------------------------------------------------- plan_retention
+
+# (id, volumes as (name, time[, attr]), prefix, keep, protected, kept, removed, skipped) -- lists newest first
+RETENTION_CASES = [
+    ('keep-newest-by-time-not-name',
+     [(UPDATES + 'c', 100), (UPDATES + 'a', 300), (UPDATES + 'b', 200)], UPDATES, 1, (),
+     [UPDATES + 'a'], [UPDATES + 'b', UPDATES + 'c'], []),
+    ('keep-two-by-time',
+     [(UPDATES + 'c', 100), (UPDATES + 'a', 300), (UPDATES + 'b', 200)], UPDATES, 2, (),
+     [UPDATES + 'a', UPDATES + 'b'], [UPDATES + 'c'], []),
+    ('same-time-name-breaks-tie',
+     [(UPDATES + 'a', 100), (UPDATES + 'b', 100)], UPDATES, 1, (), [UPDATES + 'b'], [UPDATES + 'a'], []),
+    ('no-time-is-oldest',
+     [(UPDATES + 'z', ''), (UPDATES + 'a', 5)], UPDATES, 1, (), [UPDATES + 'a'], [UPDATES + 'z'], []),
+    ('keep-0-removes-all',
+     [(OLD, 100), (NEW, 200)], UPDATES, 0, (), [], [NEW, OLD], []),
+    ('keep-more-than-there-are',
+     [(OLD, 100), (NEW, 200)], UPDATES, 5, (), [NEW, OLD], [], []),
+    ('protected-beyond-keep-is-kept-too',
+     [(OLD, 100), (NEW, 200)], UPDATES, 1, (OLD,), [NEW, OLD], [], []),
+    ('protected-with-keep-0',
+     [(OLD, 100), (NEW, 200)], UPDATES, 0, (OLD,), [OLD], [NEW], []),
+    ('protected-open-counts-as-kept',
+     [(OLD, 100, 'Vwi-aot---'), (NEW, 200)], UPDATES, 0, (OLD,), [OLD], [NEW], []),
+    ('open-beyond-keep-skipped',
+     [(OLD, 100, 'Vwi-aot---'), (NEW, 200)], UPDATES, 1, (), [NEW], [], [OLD]),
+    ('open-within-keep-kept',
+     [(OLD, 100), (NEW, 200, 'Vwi-aot---')], UPDATES, 1, (), [NEW], [OLD], []),
+    ('active-not-open-is-removed',
+     [(OLD, 100, 'Vwi-a-t---'), (NEW, 200)], UPDATES, 1, (), [NEW], [OLD], []),
+    ('non-matching-untouched',
+     [(OLD, 100), (NEW, 200), ('mock.foo.postinit', 50), ('mock.foo.bar.postinit_updated_x', 10),
+      ('+mock.foo.head', 1, 'Vwi-a-t---'), ('mock.foo-bar.postinit_updated_x', 20)],
+     UPDATES, 0, (), [], [NEW, OLD], []),
+    ('matching-but-not-thin-untouched',
+     [(OLD, 100), (UPDATES + 'linear', 300, '-wi-a-----'), (UPDATES + 'pool', 400, 'twi-aot---')],
+     UPDATES, 0, (), [], [OLD], []),
+    ('nothing-matches', [('thin1', 100)], UPDATES, 0, (), [], [], []),
+]
+
+
+@pytest.mark.parametrize('rows, prefix, keep, protected, kept, removed, skipped',
+                         [c[1:] for c in RETENTION_CASES], ids=[c[0] for c in RETENTION_CASES])
+def test_plan_retention(rows, prefix, keep, protected, kept, removed, skipped):
+    retention = plan_retention([volume(*row) for row in rows], prefix, keep, protected)
+    assert (names(retention.kept), names(retention.removed), names(retention.skipped)) == (kept, removed, skipped)
+
+
+def test_plan_retention_on_the_captured_family_follows_lv_time(lvm_reports):
+    retention = plan_retention(captured(lvm_reports), UPDATES, 1)
+    assert names(retention.kept) == [NEW]
+    assert names(retention.removed) == [OLD]
+    assert retention.skipped == []
+
+
+def test_plan_retention_on_the_captured_family_with_creation_times_swapped(lvm_reports):
+    """The name says January is older; LVM's creation time says it is newer: the time wins."""
+    new_time = lvm_reports.row('mock_family', NEW)['lv_time']
+    old_time = lvm_reports.row('mock_family', OLD)['lv_time']
+    volumes = captured(lvm_reports, {OLD: {'lv_time': new_time}, NEW: {'lv_time': old_time}})
+    retention = plan_retention(volumes, UPDATES, 1)
+    assert names(retention.kept) == [OLD]
+    assert names(retention.removed) == [NEW]
+
+
+def test_plan_retention_keeps_other_roots_of_the_captured_family(lvm_reports):
+    retention = plan_retention(captured(lvm_reports), 'mock.foo.', 0)
+    # The prefix 'mock.foo.' also matches foo.bar's volumes (retention knows names, not roots) but never
+    # foo-bar's or the bootstrap's; the linear LV and the pool are never candidates.
+    assert sorted(names(retention.removed)) == sorted(
+        ['mock.foo.postinit', OLD, NEW, 'mock.foo.bar.postinit', 'mock.foo.bar.postinit_updated_2026-01-01_10-00',
+         'mock.foo.bar.postinit_updated_2026-02-01_10-00'])
+
+
+@pytest.mark.parametrize('keep', [-1, -5])
+def test_plan_retention_negative_keep(keep):
+    with pytest.raises(LvmError) as err:
+        plan_retention([volume(OLD, 100)], UPDATES, keep)
+    assert str(err.value) == 'keep %d must be 0 or more.' % keep
+
+
+def test_retention_as_result(lvm_reports):
+    volumes = captured(lvm_reports, {OLD: {'lv_attr': 'Vwi-aot---', 'data_percent': '1.50'}})
+    result = plan_retention(volumes, UPDATES, 0).as_result()
+    assert set(result) == {'kept', 'removed', 'skipped'}
+    assert result['kept'] == []
+    assert [item['name'] for item in result['removed']] == [NEW]
+    assert result['skipped'] == [{
+        'name': OLD, 'vg': 'fixture', 'origin': '+mock.foo.head', 'pool': 'mockpool', 'size': 268435456,
+        'creation_time': int(lvm_reports.row('mock_family', OLD)['lv_time']), 'data_percent': 1.5, 'active': True,
+        'open': True, 'activation_skip': False}]
+
+
+def test_snapshot_facts_of_captured_snapshots(lvm_reports):
+    rows = dict((row['lv_name'], LogicalVolume(row)) for row in lvm_reports.rows('pool_with_volumes'))
+    default, active = snapshot_facts(rows['snap_default']), snapshot_facts(rows['snap_active'])
+    assert (default['origin'], default['pool'], default['active'], default['open'], default['activation_skip'],
+            default['data_percent']) == ('thin1', 'mockpool', False, False, True, None)
+    assert (active['active'], active['open'], active['activation_skip'], active['data_percent']) == (
+        True, False, False, 0.0)
+    assert snapshot_facts(rows['thin1'])['open'] is True
+
+
+# --------------------------------------------------------------------------- HeldLocks
+
+@pytest.fixture
+def lock_paths(tmp_path):
+    paths = [tmp_path / '.lvm-mock.foo.lock', tmp_path / '.lvm-pool-mock.foo.lock']
+    for path in paths:
+        path.write_text(u'1234\n')
+    return [str(path) for path in paths]
+
+
+def test_held_locks_acquire_and_release(lock_paths, lock_holder):
+    locks = HeldLocks(lock_paths)
+    assert locks.acquire() is locks
+    assert len(locks.held) == 2 and locks.missing == []
+    assert all(lock_holder.locked_elsewhere(path) for path in lock_paths)
+    locks.release()
+    assert locks.held == []
+    assert not any(lock_holder.locked_elsewhere(path) for path in lock_paths)
+    # The files were only opened: content unchanged.
+    assert all(open(path).read() == '1234\n' for path in lock_paths)
+
+
+def test_held_locks_as_context_manager(lock_paths, lock_holder):
+    with HeldLocks(lock_paths) as locks:
+        assert lock_holder.locked_elsewhere(lock_paths[0])
+        assert len(locks.held) == 2
+    assert locks.held == []
+    assert not lock_holder.locked_elsewhere(lock_paths[0])
+
+
+def test_held_locks_release_on_exception_in_block(lock_paths, lock_holder):
+    with pytest.raises(RuntimeError):
+        with HeldLocks(lock_paths):
+            raise RuntimeError('boom')
+    assert not lock_holder.locked_elsewhere(lock_paths[1])
+
+
+def test_held_locks_missing_file_skipped_and_not_created(tmp_path, lock_paths, lock_holder):
+    missing = str(tmp_path / '.lvm-mock.never-built.lock')
+    locks = HeldLocks([missing] + lock_paths)
+    with locks:
+        assert locks.missing == [missing]
+        assert len(locks.held) == 2
+        assert lock_holder.locked_elsewhere(lock_paths[1])
+    assert not os.path.exists(missing)
+    assert sorted(os.listdir(str(tmp_path))) == ['.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock']
+
+
+def test_held_locks_nothing_to_hold():
+    with HeldLocks([]) as locks:
+        assert locks.held == [] and locks.missing == []
+
+
+def test_held_locks_busy_lock_of_another_process(lock_paths, lock_holder, tmp_path):
+    third = tmp_path / 'third.lock'
+    third.write_text(u'')
+    lock_holder.hold(lock_paths[1])
+    locks = HeldLocks([lock_paths[0], lock_paths[1], str(third)])
+    with pytest.raises(LockBusy) as err:
+        locks.acquire()
+    assert err.value.path == lock_paths[1]
+    assert isinstance(err.value, LvmError)
+    assert err.value.msg.startswith('Busy: %s is locked by another process' % lock_paths[1])
+    assert 'nothing was changed' in err.value.msg
+    # The lock already taken on the first file was given back; the third file was never locked.
+    assert locks.held == []
+    assert not lock_holder.locked_elsewhere(lock_paths[0])
+    assert not lock_holder.locked_elsewhere(str(third))
+    # Once the other process lets go, the same paths can be held.
+    lock_holder.release(lock_paths[1])
+    with HeldLocks(lock_paths) as again:
+        assert len(again.held) == 2
+
+
+def test_held_locks_busy_as_context_manager(lock_paths, lock_holder):
+    lock_holder.hold(lock_paths[0])
+    ran = []
+    with pytest.raises(LockBusy) as err:
+        with HeldLocks(lock_paths):
+            ran.append(True)  # pragma: no cover
+    assert ran == []
+    assert err.value.path == lock_paths[0]
+    assert not lock_holder.locked_elsewhere(lock_paths[1])
+
+
+def test_held_locks_file_that_cannot_be_opened(tmp_path, lock_paths, lock_holder):
+    directory = tmp_path / 'a-directory.lock'
+    directory.mkdir()
+    locks = HeldLocks([lock_paths[0], str(directory)])
+    with pytest.raises(LvmError) as err:
+        locks.acquire()
+    assert not isinstance(err.value, LockBusy)
+    assert str(err.value).startswith('Cannot open lock file %s: ' % directory)
+    assert locks.held == []
+    assert not lock_holder.locked_elsewhere(lock_paths[0])
+
+
+# --------------------------------------------------------------------------- busy_lock_files
+
+def test_busy_lock_files(tmp_path, lock_paths, lock_holder):
+    missing = str(tmp_path / '.lvm-mock.missing.lock')
+    assert busy_lock_files(lock_paths + [missing]) == []
+    lock_holder.hold(lock_paths[1])
+    assert busy_lock_files([missing] + lock_paths) == [lock_paths[1]]
+    lock_holder.hold(lock_paths[0])
+    assert busy_lock_files(lock_paths) == lock_paths
+    # Probing takes nothing away from the holders, and leaves no lock of its own behind.
+    assert all(lock_holder.locked_elsewhere(path) for path in lock_paths)
+    lock_holder.release_all()
+    assert busy_lock_files(lock_paths) == []
+    assert not any(lock_holder.locked_elsewhere(path) for path in lock_paths)
+    assert not os.path.exists(missing)
