@@ -53,7 +53,6 @@ _value:
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import check_roots, safe_roots
@@ -72,7 +71,7 @@ def _fail(config, message):
 
 def _string(config, key, pattern=None, hint=''):
     value = config.get(key)
-    if not isinstance(value, string_types) or not value:
+    if not isinstance(value, str) or not value:
         _fail(config, '%s must be a non-empty string, got %r.' % (key, value))
     if (pattern and not pattern.match(value)) or '..' in value:
         _fail(config, '%s %r is not allowed%s.' % (key, value, hint))
@@ -141,10 +140,10 @@ def _validate(config, pools_by_name):
     if 'filesystem' in config:
         _string(config, 'filesystem', _FS_RE, ': a file system type such as ext4 or xfs')
     args = config.get('mkfs_args', [])
-    if not isinstance(args, list) or not all(isinstance(a, string_types) for a in args):
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         _fail(config, 'mkfs_args must be a list of strings, got %r.' % (args,))
     options = config.get('mount_options', '')
-    if not isinstance(options, string_types) or not _MOUNT_RE.match(options):
+    if not isinstance(options, str) or not _MOUNT_RE.match(options):
         _fail(config, 'mount_options %r must be a comma-separated option string such as "discard,noatime".'
               % (options,))
     sleep = config.get('sleep_time', 1)

@@ -32,13 +32,17 @@ description:
   - A run that changes nothing issues exactly one LVM command, a JSON C(lvs) read of the volume group.
   - The layout follows mock's C(lvm_root) plugin as of mock 5.x and 6.x (plugin API 1.1).
 author:
-  - buildfleet maintainers
+  - buildfleet maintainers (@buildfleet)
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 options:
   root:
@@ -120,18 +124,18 @@ volumes:
   type: list
   elements: dict
   contains:
-    name: {description: LV name., type: str}
-    chroot: {description: C(main) or C(bootstrap)., type: str}
-    role: {description: C(working) (a mounted build root) or C(snapshot)., type: str}
-    uniqueext: {description: The uniqueext of a working volume (C(head) without one)., type: str}
-    snapshot: {description: The snapshot name as mock shows it (C(postinit), ...)., type: str}
-    current: {description: Whether a C(.snapinfo) file names this snapshot as current., type: bool}
-    size: {description: Virtual size in bytes., type: int}
-    data_percent: {description: Data use in percent (only when active)., type: float}
-    active: {description: Whether it is active., type: bool}
-    open: {description: Whether it is open., type: bool}
-    mounts: {description: Where it is mounted., type: list, elements: str}
-    creation_time: {description: LVM creation time, seconds since the epoch., type: int}
+    name: {description: "LV name.", type: str}
+    chroot: {description: "C(main) or C(bootstrap).", type: str}
+    role: {description: "C(working) (a mounted build root) or C(snapshot).", type: str}
+    uniqueext: {description: "The uniqueext of a working volume (C(head) without one).", type: str}
+    snapshot: {description: "The snapshot name as mock shows it (C(postinit), ...).", type: str}
+    current: {description: "Whether a C(.snapinfo) file names this snapshot as current.", type: bool}
+    size: {description: "Virtual size in bytes.", type: int}
+    data_percent: {description: "Data use in percent (only when active).", type: float}
+    active: {description: "Whether it is active.", type: bool}
+    open: {description: "Whether it is open.", type: bool}
+    mounts: {description: "Where it is mounted.", type: list, elements: str}
+    creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
 pool:
   description: The pool's data and metadata use.
   returned: always

@@ -26,13 +26,17 @@ description:
     so it cooperates with mock's own run-time locks; a held lock fails the task as busy and changes nothing.
   - A run that changes nothing issues exactly one LVM command, a JSON C(lvs) read of the volume group.
 author:
-  - buildfleet maintainers
+  - buildfleet maintainers (@buildfleet)
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
   platform:
+    description: Target OS/families that can be operated against.
+    support: full
     platforms: posix
 options:
   vg:
@@ -116,17 +120,17 @@ snapshot:
   returned: with state=present and state=absent
   type: dict
   contains:
-    name: {description: Snapshot name., type: str}
-    vg: {description: Volume group., type: str}
-    exists: {description: Whether it exists., type: bool}
-    origin: {description: Origin thin volume., type: str}
-    pool: {description: Thin pool., type: str}
-    size: {description: Virtual size in bytes., type: int}
-    creation_time: {description: LVM creation time, seconds since the epoch., type: int}
-    data_percent: {description: Data use in percent (only when active)., type: float}
-    active: {description: Whether it is active., type: bool}
-    open: {description: Whether it is open or mounted., type: bool}
-    activation_skip: {description: Whether the activation-skip flag is set., type: bool}
+    name: {description: "Snapshot name.", type: str}
+    vg: {description: "Volume group.", type: str}
+    exists: {description: "Whether it exists.", type: bool}
+    origin: {description: "Origin thin volume.", type: str}
+    pool: {description: "Thin pool.", type: str}
+    size: {description: "Virtual size in bytes.", type: int}
+    creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
+    data_percent: {description: "Data use in percent (only when active).", type: float}
+    active: {description: "Whether it is active.", type: bool}
+    open: {description: "Whether it is open or mounted.", type: bool}
+    activation_skip: {description: "Whether the activation-skip flag is set.", type: bool}
 kept:
   description: Matching snapshots kept, newest first, each with the keys of RV(snapshot).
   returned: with state=pruned

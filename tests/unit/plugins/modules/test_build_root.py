@@ -172,8 +172,9 @@ CASES = [
          before=['+mock.foo.head'],
          volumes=['+mock.foo-bootstrap.head', '+mock.foo.head', 'mock.foo-bootstrap.postinit',
                   'mock.foo.postinit']),
-    dict(id='initialized-other-roots-postinit-does-not-count', fixture=dict(base='mock_family', drop=(
-        'mock.foo.postinit',)), after_init='mock_family', args=dict(state='initialized'), changed=True,
+    dict(id='initialized-other-roots-postinit-does-not-count',
+         fixture=dict(base='mock_family', drop=('mock.foo.postinit',)),
+         after_init='mock_family', args=dict(state='initialized'), changed=True,
          commands=[['mock', '-r', 'foo', '--init']], before=[n for n in FOO if n != 'mock.foo.postinit'],
          volumes=FOO),
 

@@ -91,8 +91,8 @@ CASES = [
          reread=('pool_with_volumes', {'snap_active': {'lv_attr': 'Vwi-a-t--k'}}),
          changed=True, commands=[['lvchange', '--setactivationskip', 'y', 'fixture/snap_active']],
          after=dict(activation_skip=True, active=True), diff={'activation_skip'}),
-    dict(id='set-skip-on-inactive-without-flag', fixture=('pool_with_volumes', {'snap_active': {
-        'lv_attr': 'Vwi---t---', 'data_percent': ''}}),
+    dict(id='set-skip-on-inactive-without-flag',
+         fixture=('pool_with_volumes', {'snap_active': {'lv_attr': 'Vwi---t---', 'data_percent': ''}}),
          args=dict(origin='thin1', name='snap_active'),
          reread=('pool_with_volumes', {'snap_active': {'lv_attr': 'Vwi---t--k', 'data_percent': ''}}),
          changed=True, commands=[['lvchange', '--setactivationskip', 'y', 'fixture/snap_active']],
@@ -108,8 +108,8 @@ CASES = [
          reread='pool_with_volumes',
          changed=True, commands=[['lvchange', '--setactivationskip', 'n', 'fixture/snap_active']],
          after=dict(activation_skip=False, active=True), diff={'activation_skip'}),
-    dict(id='no-skip-but-inactive-is-activated', fixture=('pool_with_volumes', {'snap_active': {
-        'lv_attr': 'Vwi---t---', 'data_percent': ''}}),
+    dict(id='no-skip-but-inactive-is-activated',
+         fixture=('pool_with_volumes', {'snap_active': {'lv_attr': 'Vwi---t---', 'data_percent': ''}}),
          args=dict(origin='thin1', name='snap_active', activation_skip=False),
          reread='pool_with_volumes',
          changed=True, commands=[['lvchange', '-ay', 'fixture/snap_active']],
@@ -460,8 +460,8 @@ def test_lock_file_busy(fake_lvm, run_module, lvm_reports, lock_holder, lock_fil
 
 
 @pytest.mark.parametrize('args, fixture', [a[1:] for a in LOCK_ARGS], ids=[a[0] for a in LOCK_ARGS])
-def test_lock_file_held_during_the_change_and_released(fake_lvm, run_module, lvm_reports, lock_holder, lock_file,
-                                                      args, fixture):
+def test_lock_file_held_during_the_change_and_released(fake_lvm, run_module, lvm_reports, lock_holder,
+                                                       lock_file, args, fixture):
     seen = []
 
     def mutate(argv):
