@@ -50,17 +50,19 @@ _value:
   elements: dict
 """
 
+import math
 import re
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import check_roots, safe_roots
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import check_roots, map_roots
 
-_CONFIG_NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_.-]*$')
-_BASE_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_./-]*$')
-_FS_RE = re.compile(r'^[a-z0-9]+$')
-_MOUNT_RE = re.compile(r'^[A-Za-z0-9,=_.:/+-]*$')
+# \Z, not $: $ also matches before a trailing newline.
+_CONFIG_NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_.-]*\Z')
+_BASE_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_./-]*\Z')
+_FS_RE = re.compile(r'^[a-z0-9]+\Z')
+_MOUNT_RE = re.compile(r'^[A-Za-z0-9,=_.:/+-]*\Z')
 _KEYS = set(['name', 'state', 'base', 'root', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
              'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'prewarm'])
 
@@ -91,7 +93,10 @@ def _requested_root(config):
     if base.endswith('.tpl'):
         _fail(config, 'base %r is a template: set root explicitly.' % base)
     name = base.rsplit('/', 1)[-1]
-    return name[:-len('.cfg')] if name.endswith('.cfg') else name
+    root = name[:-len('.cfg')] if name.endswith('.cfg') else name
+    if not _CONFIG_NAME_RE.match(root):
+        _fail(config, 'base %r gives root %r, which is not allowed: set root explicitly.' % (base, root))
+    return root
 
 
 def _lvm_root_opts(config, vg, pool):
@@ -103,7 +108,7 @@ def _lvm_root_opts(config, vg, pool):
         'mkfs_args': list(config.get('mkfs_args', [])),
         # mock reads 'mount_options'; the documented 'mount_opts' is silently ignored.
         'mount_options': config.get('mount_options', ''),
-        'check_size': bool(config.get('check_size', True)),
+        'check_size': config.get('check_size') is not False,  # unset or null: mock's default, on
         'sleep_time': config.get('sleep_time', 1),
     }
     if config.get('poolmetadatasize'):
@@ -147,7 +152,7 @@ def _validate(config, pools_by_name):
         _fail(config, 'mount_options %r must be a comma-separated option string such as "discard,noatime".'
               % (options,))
     sleep = config.get('sleep_time', 1)
-    if isinstance(sleep, bool) or not isinstance(sleep, (int, float)) or sleep <= 0:
+    if isinstance(sleep, bool) or not isinstance(sleep, (int, float)) or not sleep > 0 or math.isinf(sleep):
         _fail(config, 'sleep_time %r must be a number of seconds above 0.' % (sleep,))
     for key in ('check_size', 'umount_root', 'prewarm'):
         if config.get(key) is not None and not isinstance(config[key], bool):
@@ -159,6 +164,15 @@ def mock_lvm_configs(configs, pools, safe_roots_enabled=True, config_dir='/etc/m
         raise AnsibleFilterError('builder_mock_configs must be a list, got %r.' % (configs,))
     pools_by_name = {}
     for pool in pools or []:
+        # The names are written into the config file's comment: they must be LVM names, not any text.
+        try:
+            if not isinstance(pool, dict) or not isinstance(pool.get('name'), str) \
+                    or not isinstance(pool.get('vg'), str):
+                raise LvmError('every thin pool needs a vg and a name')
+            validate_name(pool['vg'], 'volume group')
+            validate_name(pool['name'], 'thin pool')
+        except LvmError as exc:
+            raise AnsibleFilterError('builder_thin_pools entry %r: %s' % (pool, exc.msg))
         pools_by_name[pool['name']] = pool['vg']
     names = set()
     for config in configs:
@@ -171,11 +185,12 @@ def mock_lvm_configs(configs, pools, safe_roots_enabled=True, config_dir='/etc/m
     wanted = dict((c['name'], _requested_root(c)) for c in present)
     try:
         if safe_roots_enabled:
-            by_root = safe_roots(set(wanted.values()))
+            by_root = map_roots(set(wanted.values()))
             roots = dict((name, by_root[root]) for name, root in wanted.items())
         else:
             roots = wanted
-        check_roots(dict((name, root) for name, root in roots.items()))
+        # Checked per config, so that a collision names both configs.
+        check_roots(list(roots.values()), roots)
     except ValueError as exc:
         raise AnsibleFilterError('mock configs: %s' % exc)
     for name, root in roots.items():

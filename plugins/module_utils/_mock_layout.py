@@ -102,6 +102,17 @@ def member_of(name, root, other_roots=()):
     return ('working', suffix) if working else ('snapshot', suffix)
 
 
+def map_roots(roots):
+    """Map each root to one mock's LVM plugin handles, without checking the result (see safe_roots)."""
+    roots = list(roots)
+    mapped = dict((root, root.replace('+', '_')) for root in roots)
+    values = set(mapped.values())
+    for root, value in mapped.items():
+        if any(value != other and value.startswith(other + '.') for other in values):
+            mapped[root] = value.replace('.', '_')
+    return mapped
+
+
 def safe_roots(roots):
     """Map each root to one mock's LVM plugin handles, or raise ValueError.
 
@@ -111,12 +122,7 @@ def safe_roots(roots):
     with it: its dots become '_'. The mapping is deterministic for a given set
     of roots; what still collides is an error naming both roots.
     """
-    roots = list(roots)
-    mapped = dict((root, root.replace('+', '_')) for root in roots)
-    values = set(mapped.values())
-    for root, value in mapped.items():
-        if any(value != other and value.startswith(other + '.') for other in values):
-            mapped[root] = value.replace('.', '_')
+    mapped = map_roots(roots)
     check_roots(mapped.values(), mapped)
     return mapped
 
