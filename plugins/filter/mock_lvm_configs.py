@@ -152,7 +152,8 @@ def _validate(config, pools_by_name):
         _fail(config, 'mount_options %r must be a comma-separated option string such as "discard,noatime".'
               % (options,))
     sleep = config.get('sleep_time', 1)
-    if isinstance(sleep, bool) or not isinstance(sleep, (int, float)) or not sleep > 0 or math.isinf(sleep):
+    if isinstance(sleep, bool) or not isinstance(sleep, (int, float)) or sleep <= 0 \
+            or math.isnan(sleep) or math.isinf(sleep):
         _fail(config, 'sleep_time %r must be a number of seconds above 0.' % (sleep,))
     for key in ('check_size', 'umount_root', 'prewarm'):
         if config.get(key) is not None and not isinstance(config[key], bool):

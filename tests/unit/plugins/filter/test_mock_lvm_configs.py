@@ -1,0 +1,664 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Table-driven tests of the mock_lvm_configs filter: what mock gets when it executes the rendered file.
+
+The lines are executed the way mock executes a config file: as Python, in a namespace holding
+``config_opts`` (pre-filled with mock-like defaults) and ``include``. Expected values are spelled out here by
+hand, not computed with the filter's helpers. Hostile values are rendered through the role's real template and
+the result is parsed: only the include call and assignments to ``config_opts[...]`` may appear.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ast
+import builtins
+import copy
+import os
+
+import jinja2
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import FilterModule, mock_lvm_configs
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+ROLE = os.path.join(ROOT, 'roles', 'builder')
+TEMPLATE = 'mock-lvm.cfg.j2'
+
+POOLS = [
+    {'vg': 'mock', 'name': 'mockpool', 'size': '80%VG', 'metadata_size': '1G', 'monitor': True},
+    {'vg': 'mockslow', 'name': 'big', 'size': '500G'},
+]
+
+# What mock's own defaults hold before a config file runs (trimmed to what matters, plus a bystander).
+MOCK_DEFAULTS = {
+    'root': 'default-root',
+    'chroot_name': 'default-root',
+    'plugin_conf': {
+        'root_cache_enable': True,
+        'root_cache_opts': {'age_check': True},
+        'tmpfs_enable': True,
+        'lvm_root_enable': False,
+        'lvm_root_opts': {'pool_name': 'mockbuild'},
+        'ccache_enable': False,
+    },
+}
+
+LINE_KEYS = set(['name', 'state', 'vg', 'pool', 'path', 'prewarm', 'root', 'lines'])
+ABSENT_KEYS = LINE_KEYS - set(['root', 'lines'])
+
+
+def config(**overrides):
+    """A valid present config, changed by overrides (a value of None drops the key)."""
+    entry = {'name': 'c', 'base': 'fedora-40-x86_64', 'pool': 'mockpool', 'size': '8G'}
+    for key, value in overrides.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return entry
+
+
+def opts(**overrides):
+    """The complete lvm_root_opts of a default config on mockpool, changed by overrides."""
+    expected = {
+        'volume_group': 'mock',
+        'pool_name': 'mockpool',
+        'size': '8G',
+        'filesystem': 'ext4',
+        'mkfs_args': [],
+        'mount_options': '',
+        'check_size': True,
+        'sleep_time': 1,
+    }
+    expected.update(overrides)
+    return expected
+
+
+def plugin_conf(lvm_root_opts):
+    """mock's default plugin_conf as the file leaves it: root_cache and tmpfs off, lvm_root on with these opts."""
+    expected = copy.deepcopy(MOCK_DEFAULTS['plugin_conf'])
+    expected.update(root_cache_enable=False, tmpfs_enable=False, lvm_root_enable=True, lvm_root_opts=lvm_root_opts)
+    return expected
+
+
+class MockRun(object):
+    """One execution of a config's text the way mock does it; any import made by the text is recorded and refused."""
+
+    def __init__(self, source):
+        self.includes = []
+        self.imports = []
+        self.config_opts = copy.deepcopy(MOCK_DEFAULTS)
+        safe_builtins = dict(vars(builtins))
+
+        def refuse_import(name, *args, **kwargs):
+            self.imports.append(name)
+            raise AssertionError('the config imported %r' % (name,))
+
+        safe_builtins['__import__'] = refuse_import
+        namespace = {'__builtins__': safe_builtins, 'config_opts': self.config_opts, 'include': self.includes.append}
+        exec(compile(source, '<mock config>', 'exec'), namespace)  # pylint: disable=exec-used
+        self.names = set(namespace) - set(['__builtins__', 'config_opts', 'include'])
+
+    @property
+    def lvm_root_opts(self):
+        return self.config_opts['plugin_conf']['lvm_root_opts']
+
+
+def run_lines(item):
+    return MockRun('\n'.join(item['lines']) + '\n')
+
+
+def render_template(item, ansible_managed='Ansible managed: do not edit', trim_blocks=True):
+    """The role's real template, rendered as Ansible's template module does (trim_blocks), with a comment stub."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(ROLE, 'templates')),
+                             undefined=jinja2.StrictUndefined, trim_blocks=trim_blocks, keep_trailing_newline=True)
+    env.filters['comment'] = lambda text: '\n'.join('# ' + line for line in text.splitlines())
+    return env.get_template(TEMPLATE).render(item=item, ansible_managed=ansible_managed)
+
+
+def _subscript_key(node):
+    """The constant key of a subscript (ast.Index before Python 3.9)."""
+    key = getattr(node.slice, 'value', node.slice) if type(node.slice).__name__ == 'Index' else node.slice
+    assert isinstance(key, ast.Constant) and isinstance(key.value, str), ast.dump(node)
+    return key.value
+
+
+def statements(source):
+    """The top-level statements, each checked: ('include', arg) or ('set', [keys], literal value)."""
+    tree = ast.parse(source)
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr):
+            call = node.value
+            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == 'include', \
+                ast.dump(node)
+            assert len(call.args) == 1 and not call.keywords, ast.dump(node)
+            assert isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str), ast.dump(node)
+            found.append(('include', call.args[0].value))
+            continue
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
+        target, keys = node.targets[0], []
+        while isinstance(target, ast.Subscript):
+            keys.insert(0, _subscript_key(target))
+            target = target.value
+        assert isinstance(target, ast.Name) and target.id == 'config_opts' and keys, ast.dump(node)
+        found.append(('set', keys, ast.literal_eval(node.value)))  # a pure literal, nothing to call
+    return found
+
+
+def refusal(configs, pools=POOLS, *args):
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_configs(configs, pools, *args)
+    return str(err.value)
+
+
+def only(configs, pools=POOLS, *args):
+    result = mock_lvm_configs(configs, pools, *args)
+    assert len(result) == 1
+    return result[0]
+
+
+# --------------------------------------------------------------------------- rendering
+
+RENDER_CASES = [
+    # id, config, expected lvm_root_opts, expected include, expected root
+    ('defaults', config(), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('every-option', config(filesystem='xfs', mkfs_args=['-E', 'lazy_itable_init=1'], mount_options='noatime,discard',
+                            check_size=False, sleep_time=0.5, poolmetadatasize='64M', umount_root=False),
+     opts(filesystem='xfs', mkfs_args=['-E', 'lazy_itable_init=1'], mount_options='noatime,discard', check_size=False,
+          sleep_time=0.5, poolmetadatasize='64M', umount_root=False),
+     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('umount-root-true', config(umount_root=True), opts(umount_root=True), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('check-size-true', config(check_size=True), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('sleep-time-int', config(sleep_time=5), opts(sleep_time=5), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('other-pool-and-vg', config(pool='big', size='32G'), opts(volume_group='mockslow', pool_name='big', size='32G'),
+     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('template-with-root', config(base='templates/fedora-branched.tpl', root='fedora-branched'), opts(),
+     'templates/fedora-branched.tpl', 'fedora-branched'),
+    ('base-path-cfg', config(base='custom/rhel-10-x86_64.cfg'), opts(), 'custom/rhel-10-x86_64.cfg', 'rhel-10-x86_64'),
+    ('base-with-cfg-suffix', config(base='centos-stream-9-x86_64.cfg'), opts(), 'centos-stream-9-x86_64.cfg',
+     'centos-stream-9-x86_64'),
+    ('explicit-root', config(root='f40-custom'), opts(), 'fedora-40-x86_64.cfg', 'f40-custom'),
+    ('size-units', config(size='1.5T', poolmetadatasize='512m'), opts(size='1.5T', poolmetadatasize='512m'),
+     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('unset-optionals-are-omitted', config(poolmetadatasize='', umount_root=None), opts(), 'fedora-40-x86_64.cfg',
+     'fedora-40-x86_64'),
+    ('prewarm', config(prewarm=True), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+]
+
+
+@pytest.mark.parametrize('entry, expected_opts, expected_include, expected_root',
+                         [c[1:] for c in RENDER_CASES], ids=[c[0] for c in RENDER_CASES])
+def test_rendered_lines_as_mock_executes_them(entry, expected_opts, expected_include, expected_root):
+    item = only([entry])
+    assert set(item) == LINE_KEYS
+    vg = 'mockslow' if entry['pool'] == 'big' else 'mock'
+    assert (item['name'], item['state'], item['vg'], item['pool'], item['root']) == (
+        'c', 'present', vg, entry['pool'], expected_root)
+    assert item['path'] == '/etc/mock/c.cfg'
+    assert item['prewarm'] is bool(entry.get('prewarm'))
+
+    run = run_lines(item)
+    assert run.includes == [expected_include]
+    assert run.config_opts['root'] == expected_root
+    assert run.config_opts['chroot_name'] == 'default-root'  # untouched
+    assert run.config_opts['plugin_conf'] == plugin_conf(expected_opts)
+    assert 'mount_opts' not in run.lvm_root_opts
+    assert run.imports == [] and run.names == set()
+    # Booleans stay booleans, numbers stay numbers.
+    assert type(run.lvm_root_opts['check_size']) is bool
+    assert type(run.lvm_root_opts['sleep_time']) is type(expected_opts['sleep_time'])
+
+
+def test_include_comes_first_and_lvm_root_opts_replace_mock_defaults():
+    item = only([config()])
+    assert item['lines'][0] == "include('fedora-40-x86_64.cfg')"
+    run = run_lines(item)
+    # mock's default pool_name 'mockbuild' must not survive: the dict is replaced, not merged.
+    assert run.lvm_root_opts['pool_name'] == 'mockpool'
+
+
+def test_check_size_null_keeps_mock_default():
+    """check_size: null means unset (as for umount_root and prewarm), not off."""
+    entry = config()
+    entry['check_size'] = None
+    run = run_lines(only([entry]))
+    assert run.lvm_root_opts == opts()
+    assert run.lvm_root_opts['check_size'] is True
+
+
+def test_role_defaults_render():
+    with open(os.path.join(ROLE, 'defaults', 'main.yml')) as handle:
+        defaults = yaml.safe_load(handle)
+    result = mock_lvm_configs(defaults['builder_mock_configs'], defaults['builder_thin_pools'],
+                              defaults['builder_safe_roots'], defaults['builder_mock_config_dir'])
+    assert [(i['name'], i['root'], i['vg'], i['pool'], i['path']) for i in result] == [
+        ('fedora-40-x86_64-lvm', 'fedora-40-x86_64', 'mock', 'mockpool', '/etc/mock/fedora-40-x86_64-lvm.cfg')]
+    run = run_lines(result[0])
+    assert run.includes == ['fedora-40-x86_64.cfg']
+    assert run.config_opts['plugin_conf'] == plugin_conf(opts())
+
+
+def test_filter_module_exposes_the_filter():
+    assert FilterModule().filters() == {'mock_lvm_configs': mock_lvm_configs}
+
+
+def test_input_is_not_modified():
+    entries = [config(mkfs_args=['-E', 'x']), {'name': 'gone', 'pool': 'big', 'state': 'absent'}]
+    before = copy.deepcopy(entries)
+    mock_lvm_configs(entries, POOLS)
+    assert entries == before
+
+
+def test_tagged_strings_render_like_plain_ones():
+    """ansible-core 2.19+ hands filters tagged str/float subclasses: their repr must be the plain one."""
+    tags = pytest.importorskip('ansible._internal._datatag._tags')
+    origin = tags.Origin(path='/inventory/hosts.yml', line_num=3)
+    plain = config(mkfs_args=['-L', 'x'], mount_options='noatime', sleep_time=1.5)
+    tagged = dict((origin.tag(k), origin.tag(v) if isinstance(v, (str, float)) else v) for k, v in plain.items())
+    tagged['mkfs_args'] = [origin.tag(a) for a in plain['mkfs_args']]
+    assert only([tagged])['lines'] == only([plain])['lines']
+
+
+# --------------------------------------------------------------------------- injection resistance
+
+HOSTILE = [
+    "'); import os; os.system('touch {marker}') #",
+    '"); import os; os.system("touch {marker}") #',
+    '"""',
+    "'''",
+    '\\n',
+    '\n',
+    "\nimport os\nos.system('touch {marker}')\n#",
+    '\r\nimport os',
+    '\u2028import os',
+    "__import__('os').system('touch {marker}')",
+    '\\',
+    "'",
+    '"',
+    '\x00',
+    '{{ 7 * 7 }}',
+    '{% raw %}',
+    '# comment',
+    'bücher-☃-日本語',
+    '\U0001F600',
+    '',
+]
+
+
+def _hostile(marker):
+    return [value.replace('{marker}', str(marker)) for value in HOSTILE]
+
+
+@pytest.mark.parametrize('index', range(len(HOSTILE)), ids=[repr(v)[:40] for v in HOSTILE])
+def test_hostile_mkfs_arg_round_trips_without_side_effect(index, tmp_path):
+    marker = tmp_path / 'pwned'
+    value = _hostile(marker)[index]
+    item = only([config(mkfs_args=['-E', value])])
+    assert len(item['lines']) == 6 and all('\n' not in line and '\r' not in line for line in item['lines'])
+    run = run_lines(item)
+    assert run.lvm_root_opts['mkfs_args'] == ['-E', value]
+    assert run.lvm_root_opts == opts(mkfs_args=['-E', value])
+    assert run.includes == ['fedora-40-x86_64.cfg']
+    assert run.imports == [] and run.names == set()
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize('trim_blocks', [True, False], ids=['trim-blocks', 'no-trim-blocks'])
+def test_template_with_hostile_values_is_only_include_and_assignments(tmp_path, trim_blocks):
+    marker = tmp_path / 'pwned'
+    values = _hostile(marker)
+    entries = [
+        config(name='evil', mkfs_args=values, mount_options='x=/a:b,c+d', sleep_time=2.5, poolmetadatasize='64M',
+               umount_root=True, check_size=False),
+        config(name='alma+epel.lvm', base='templates/alma+epel-9.tpl', root='alma+epel-9-x86_64', pool='big'),
+    ]
+    for item in mock_lvm_configs(entries, POOLS):
+        text = render_template(item, trim_blocks=trim_blocks)
+        found = statements(text)
+        assert found[0][0] == 'include' and [f[0] for f in found[1:]] == ['set'] * 5
+        assert [f[1] for f in found[1:]] == [
+            ['root'],
+            ['plugin_conf', 'root_cache_enable'],
+            ['plugin_conf', 'tmpfs_enable'],
+            ['plugin_conf', 'lvm_root_enable'],
+            ['plugin_conf', 'lvm_root_opts'],
+        ]
+        run = MockRun(text)
+        assert run.imports == [] and run.names == set()
+        assert run.includes == [found[0][1]]
+        assert run.config_opts['root'] == item['root']
+        assert run.lvm_root_opts == found[-1][2]
+        assert text.startswith('# Ansible managed: do not edit\n# mock config %s on LVM' % item['name'])
+    assert not marker.exists()
+    evil = MockRun(render_template(mock_lvm_configs(entries[:1], POOLS)[0]))
+    assert evil.lvm_root_opts == opts(mkfs_args=values, mount_options='x=/a:b,c+d', sleep_time=2.5,
+                                      poolmetadatasize='64M', umount_root=True, check_size=False)
+    alma = MockRun(render_template(mock_lvm_configs(entries[1:], POOLS)[0]))
+    assert alma.includes == ['templates/alma+epel-9.tpl']
+    assert alma.config_opts['root'] == 'alma_epel-9-x86_64'
+    assert alma.lvm_root_opts == opts(volume_group='mockslow', pool_name='big')
+
+
+def test_template_renders_every_line_once():
+    item = only([config(mkfs_args=['"""', "'''"])])
+    text = render_template(item)
+    body = [line for line in text.splitlines() if line and not line.startswith('#')]
+    assert body == item['lines']
+
+
+# --------------------------------------------------------------------------- refusals
+
+def named(name, *fragments):
+    """The message fragments of a refusal of config `name`."""
+    return ("mock config %r: " % (name,),) + fragments
+
+
+REFUSAL_CASES = [
+    # id, configs, fragments of the message
+    ('unknown-mount-opts', [config(mount_opts='noatime')], named('c', 'unknown keys mount_opts', 'Known keys:')),
+    ('unknown-keys-sorted', [config(mount_opts='noatime', Size='1G')], named('c', 'unknown keys Size, mount_opts')),
+    ('unknown-key-absent', [{'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'bsae': 'x'}],
+     named('old', 'unknown keys bsae')),
+    # name
+    ('name-quote', [config(name="evil'); import os #")], named("evil'); import os #", "name %r is not allowed"
+                                                                 % "evil'); import os #")),
+    ('name-double-quote', [config(name='evil"x')], named('evil"x', "name 'evil\"x' is not allowed")),
+    ('name-newline', [config(name='evil\nimport os')], named('evil\nimport os', "name 'evil\\nimport os' is not")),
+    ('name-trailing-newline', [config(name='evil\n')], named('evil\n', "name 'evil\\n' is not allowed")),
+    ('name-dotdot', [config(name='a..b')], named('a..b', "name 'a..b' is not allowed")),
+    ('name-space', [config(name='fedora 40')], named('fedora 40', "name 'fedora 40' is not allowed")),
+    ('name-slash', [config(name='etc/passwd')], named('etc/passwd', "name 'etc/passwd' is not allowed")),
+    ('name-leading-dot', [config(name='.hidden')], named('.hidden', "name '.hidden' is not allowed")),
+    ('name-unicode', [config(name='fédora')], named('fédora', "name 'fédora' is not allowed")),
+    ('name-empty', [config(name='')], named('', "name must be a non-empty string, got ''")),
+    ('name-not-string', [config(name=40)], named(40, 'name must be a non-empty string, got 40')),
+    ('name-missing', [config(name=None)], named('?', 'name must be a non-empty string, got None')),
+    # base
+    ('base-quote', [config(base="fedora-40-x86_64'); import os #")],
+     named('c', "base \"fedora-40-x86_64'); import os #\" is not allowed")),
+    ('base-newline', [config(base='fedora-40-x86_64\nimport os')], named('c', "base 'fedora-40-x86_64\\nimport os'")),
+    ('base-trailing-newline', [config(base='fedora-40-x86_64\n')], named('c', "base 'fedora-40-x86_64\\n' is not")),
+    ('base-dotdot', [config(base='templates/../../etc/passwd')],
+     named('c', "base 'templates/../../etc/passwd' is not")),
+    ('base-absolute', [config(base='/etc/passwd')], named('c', "base '/etc/passwd' is not allowed")),
+    ('base-space', [config(base='fedora 40')], named('c', "base 'fedora 40' is not allowed")),
+    ('base-missing', [config(base=None)], named('c', 'base must be a non-empty string, got None')),
+    ('base-template-without-root', [config(base='templates/fedora-branched.tpl')],
+     named('c', "base 'templates/fedora-branched.tpl' is a template: set root explicitly")),
+    ('base-dir-gives-empty-root', [config(base='custom/')], named('c', "base 'custom/' gives root ''")),
+    ('base-dotcfg-gives-empty-root', [config(base='custom/.cfg')], named('c', "base 'custom/.cfg' gives root ''")),
+    ('base-gives-dash-root', [config(base='custom/-x.cfg')], named('c', "base 'custom/-x.cfg' gives root '-x'")),
+    # root
+    ('root-quote', [config(root="x'\nimport os")], named('c', "root \"x'\\nimport os\" is not allowed")),
+    ('root-newline', [config(root='x\nimport os')], named('c', "root 'x\\nimport os' is not allowed")),
+    ('root-trailing-newline', [config(root='x\n')], named('c', "root 'x\\n' is not allowed")),
+    ('root-dotdot', [config(root='a..b')], named('c', "root 'a..b' is not allowed")),
+    ('root-space', [config(root='a b')], named('c', "root 'a b' is not allowed")),
+    ('root-not-string', [config(root=7)], named('c', 'root must be a non-empty string, got 7')),
+    ('root-reserved-by-lvm', [config(root='x_tdata')], ("root 'x_tdata' of config 'c'", 'LVM reserves names')),
+    ('root-too-long', [config(root='r' * 120)], ("of config 'c'", 'longer than 127 characters')),
+    # size
+    ('size-word', [config(size='big')], named('c', "size 'big' is not a size")),
+    ('size-injection', [config(size="1G'); import os #")], named('c', "size \"1G'); import os #\" is not a size")),
+    ('size-percent', [config(size='80%VG')], named('c', "size '80%VG' is not a size")),
+    ('size-zero', [config(size='0G')], named('c', "size '0G' must be larger than zero")),
+    ('size-int', [config(size=8)], named('c', 'size must be a non-empty string, got 8')),
+    ('size-missing', [config(size=None)], named('c', 'size must be a non-empty string, got None')),
+    ('poolmetadatasize-word', [config(poolmetadatasize='lots')], named('c', "poolmetadatasize 'lots' is not a size")),
+    ('poolmetadatasize-int', [config(poolmetadatasize=64)], named('c', 'poolmetadatasize must be a non-empty string')),
+    ('poolmetadatasize-quote', [config(poolmetadatasize="64M'")], named('c', "poolmetadatasize \"64M'\" is not")),
+    # filesystem
+    ('filesystem-upper', [config(filesystem='EXT4')], named('c', "filesystem 'EXT4' is not allowed")),
+    ('filesystem-space', [config(filesystem='ext 4')], named('c', "filesystem 'ext 4' is not allowed")),
+    ('filesystem-semicolon', [config(filesystem='xfs;reboot')], named('c', "filesystem 'xfs;reboot' is not")),
+    ('filesystem-trailing-newline', [config(filesystem='ext4\n')], named('c', "filesystem 'ext4\\n' is not")),
+    ('filesystem-empty', [config(filesystem='')], named('c', "filesystem must be a non-empty string, got ''")),
+    # mkfs_args
+    ('mkfs-args-string', [config(mkfs_args='-E lazy_itable_init=1')],
+     named('c', "mkfs_args must be a list of strings, got '-E lazy_itable_init=1'")),
+    ('mkfs-args-int-entry', [config(mkfs_args=['-E', 1])],
+     named('c', "mkfs_args must be a list of strings, got ['-E', 1]")),
+    ('mkfs-args-none-entry', [config(mkfs_args=[None])], named('c', 'mkfs_args must be a list of strings, got [None]')),
+    ('mkfs-args-dict', [config(mkfs_args={'-E': 'x'})],
+     named('c', "mkfs_args must be a list of strings, got {'-E': 'x'}")),
+    # mount_options
+    ('mount-options-quote', [config(mount_options="noatime'")], named('c', "mount_options \"noatime'\" must be")),
+    ('mount-options-injection', [config(mount_options="'); import os; os.system('touch /tmp/pwned') #")],
+     named('c', 'mount_options "\'); import os', 'comma-separated option string')),
+    ('mount-options-space', [config(mount_options='noatime discard')], named('c', "mount_options 'noatime discard'")),
+    ('mount-options-semicolon', [config(mount_options='noatime;reboot')], named('c', "mount_options 'noatime;reboot'")),
+    ('mount-options-trailing-newline', [config(mount_options='noatime\n')], named('c', "mount_options 'noatime\\n'")),
+    ('mount-options-list', [config(mount_options=['noatime'])], named('c', "mount_options ['noatime'] must be")),
+    # sleep_time
+    ('sleep-time-zero', [config(sleep_time=0)], named('c', 'sleep_time 0 must be a number of seconds above 0')),
+    ('sleep-time-negative', [config(sleep_time=-1)], named('c', 'sleep_time -1 must be')),
+    ('sleep-time-negative-float', [config(sleep_time=-0.5)], named('c', 'sleep_time -0.5 must be')),
+    ('sleep-time-bool', [config(sleep_time=True)], named('c', 'sleep_time True must be')),
+    ('sleep-time-string', [config(sleep_time='1')], named('c', "sleep_time '1' must be")),
+    ('sleep-time-nan', [config(sleep_time=float('nan'))], named('c', 'sleep_time nan must be')),
+    ('sleep-time-inf', [config(sleep_time=float('inf'))], named('c', 'sleep_time inf must be')),
+    # booleans
+    ('check-size-string', [config(check_size='yes')], named('c', "check_size must be true or false, got 'yes'")),
+    ('check-size-int', [config(check_size=1)], named('c', 'check_size must be true or false, got 1')),
+    ('umount-root-string', [config(umount_root='no')], named('c', "umount_root must be true or false, got 'no'")),
+    ('prewarm-string', [config(prewarm='true')], named('c', "prewarm must be true or false, got 'true'")),
+    # state
+    ('state-unknown', [config(state='deleted')], named('c', "state 'deleted' must be present or absent")),
+    ('state-padded', [config(state='present ')], named('c', "state 'present ' must be present or absent")),
+    ('state-null', [dict(config(), state=None)],
+     named('c', 'state None must be present or absent')),
+    # pool
+    ('pool-undeclared', [config(pool='undeclared')],
+     named('c', "pool 'undeclared' is not among the declared thin pools (big, mockpool)", 'builder_thin_pools')),
+    ('pool-vg-slash-name', [config(pool='mock/mockpool')],
+     named('c', "pool 'mock/mockpool' is not among the declared thin pools (big, mockpool)")),
+    ('pool-missing', [config(pool=None)], named('c', 'pool must be a non-empty string, got None')),
+    ('pool-undeclared-absent', [{'name': 'old', 'pool': 'gone', 'state': 'absent'}],
+     named('old', "pool 'gone' is not among the declared thin pools")),
+    # the list
+    ('duplicate-names', [config(name='a'), config(name='b'), config(name='a', pool='big')],
+     named('a', 'the name is used by more than one config')),
+    ('duplicate-name-absent', [config(name='a'), {'name': 'a', 'pool': 'mockpool', 'state': 'absent'}],
+     named('a', 'the name is used by more than one config')),
+    ('entry-not-dict', ['fedora-40-x86_64'], ("every mock config must be a dict, got 'fedora-40-x86_64'",)),
+    ('configs-dict', {'name': 'c'}, ("builder_mock_configs must be a list, got {'name': 'c'}",)),
+    ('configs-string', 'fedora-40-x86_64', ("builder_mock_configs must be a list, got 'fedora-40-x86_64'",)),
+    ('configs-none', None, ('builder_mock_configs must be a list, got None',)),
+]
+
+
+@pytest.mark.parametrize('configs, fragments', [c[1:] for c in REFUSAL_CASES], ids=[c[0] for c in REFUSAL_CASES])
+def test_refusals_name_the_config_and_the_value(configs, fragments):
+    message = refusal(configs)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_first_bad_config_is_named_and_nothing_is_returned():
+    message = refusal([config(name='good'), config(name='bad', size='huge'), config(name='worse', size='x')])
+    assert message.startswith("mock config 'bad': size 'huge' is not a size")
+
+
+def test_undeclared_pool_without_any_pools():
+    for pools in ([], None):
+        assert "pool 'mockpool' is not among the declared thin pools (none)" in refusal([config()], pools)
+
+
+POOL_REFUSALS = [
+    ('pool-name-newline', [{'vg': 'mock', 'name': "p\nimport os\nos.system('touch /tmp/pwned')\n#"}],
+     "thin pool \"p\\nimport os\\nos.system('touch /tmp/pwned')\\n#\" is not a valid LVM name"),
+    ('vg-name-newline', [{'vg': 'mock\nimport os', 'name': 'mockpool'}],
+     "volume group 'mock\\nimport os' is not a valid LVM name"),
+    ('pool-name-unicode', [{'vg': 'mock', 'name': 'pööl'}], "thin pool 'pööl' is not a valid LVM name"),
+    ('pool-name-reserved', [{'vg': 'mock', 'name': 'x_tmeta'}], "thin pool 'x_tmeta' is not a valid LVM name"),
+    ('pool-without-vg', [{'name': 'mockpool'}], 'every thin pool needs a vg and a name'),
+    ('pool-not-dict', ['mockpool'], "builder_thin_pools entry 'mockpool': every thin pool needs a vg and a name"),
+]
+
+
+@pytest.mark.parametrize('pools, fragment', [c[1:] for c in POOL_REFUSALS], ids=[c[0] for c in POOL_REFUSALS])
+def test_declared_pools_must_have_lvm_names(pools, fragment):
+    """Pool and VG names reach the file's comment line verbatim: they must be LVM names, nothing else."""
+    message = refusal([config()], pools)
+    assert 'builder_thin_pools entry' in message
+    assert fragment in message
+
+
+# --------------------------------------------------------------------------- safe roots
+
+def roots_of(configs, *args):
+    return dict((i['name'], i['root']) for i in mock_lvm_configs(configs, POOLS, *args) if i['state'] == 'present')
+
+
+SAFE_CASES = [
+    # id, configs, safe_roots, expected {config: root}
+    ('plus-mapped', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], True,
+     {'alma-epel-9-lvm': 'alma_epel-9-x86_64'}),
+    ('dotted-prefix-mapped', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar', pool='big')],
+     True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
+    ('dotted-prefix-mapped-reversed', [config(name='c-foobar', base='foo.bar'), config(name='c-foo', base='foo')],
+     True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
+    ('dots-alone-kept', [config(name='c-foobar', base='foo.bar')], True, {'c-foobar': 'foo.bar'}),
+    ('explicit-root-honoured', [config(name='c', root='my-root')], True, {'c': 'my-root'}),
+    ('explicit-root-made-safe', [config(name='c', root='my+root')], True, {'c': 'my_root'}),
+    ('explicit-dotted-prefix', [config(name='a', root='x'), config(name='b', base='x.y')], True,
+     {'a': 'x', 'b': 'x_y'}),
+    ('absent-takes-no-part', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar'),
+                              {'name': 'old', 'pool': 'mockpool', 'state': 'absent'}],
+     True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
+    # Config names are not roots: '+' and dotted prefixes in names alone are fine.
+    ('plus-in-config-name', [config(name='alma+epel-9-x86_64', base='alma+epel-9-x86_64')], True,
+     {'alma+epel-9-x86_64': 'alma_epel-9-x86_64'}),
+    ('dotted-prefix-config-names', [config(name='f40', root='r1'), config(name='f40.debug', root='r2')], False,
+     {'f40': 'r1', 'f40.debug': 'r2'}),
+    ('disabled-keeps-roots', [config(name='c-foobar', base='foo.bar'), config(name='f', base='fedora-40-x86_64')],
+     False, {'c-foobar': 'foo.bar', 'f': 'fedora-40-x86_64'}),
+    ('disabled-explicit-root', [config(name='alma', base='alma+epel-9-x86_64', root='alma-epel-9')], False,
+     {'alma': 'alma-epel-9'}),
+]
+
+
+@pytest.mark.parametrize('configs, enabled, expected', [c[1:] for c in SAFE_CASES], ids=[c[0] for c in SAFE_CASES])
+def test_safe_roots(configs, enabled, expected):
+    assert roots_of(configs, enabled) == expected
+    assert roots_of(list(reversed(configs)), enabled) == expected  # deterministic, whatever the order
+    for item in mock_lvm_configs(configs, POOLS, enabled):
+        if item['state'] == 'present':
+            run = run_lines(item)
+            assert run.config_opts['root'] == expected[item['name']]
+
+
+def test_plus_base_keeps_its_include():
+    item = only([config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')])
+    run = run_lines(item)
+    assert run.includes == ['alma+epel-9-x86_64.cfg']
+    assert run.config_opts['root'] == 'alma_epel-9-x86_64'
+
+
+SAFE_REFUSALS = [
+    # id, configs, safe_roots, fragments
+    ('disabled-plus', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], False,
+     ("root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"')),
+    ('disabled-explicit-plus', [config(name='c', root='my+root')], False, ("root 'my+root' contains \"+\"",)),
+    ('disabled-dotted-prefix', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar')], False,
+     ("root 'foo' (config 'c-foo') is a dotted prefix of root 'foo.bar' (config 'c-foobar')", 'rename one of them')),
+    ('collision-after-mapping', [config(name='c-foobar', base='foo.bar'), config(name='c-explicit', root='foo_bar'),
+                                 config(name='c-foo', base='foo')], True,
+     ("'c-foobar'", "'c-explicit'", "both become 'foo_bar'", 'give one of them an explicit, different root')),
+    ('collision-plus-vs-underscore', [config(name='a', base='alma+epel-9-x86_64'),
+                                      config(name='b', base='alma_epel-9-x86_64')], True,
+     ("'a' and 'b' both become 'alma_epel-9-x86_64'",)),
+    ('same-root-twice', [config(name='a', base='fedora-40-x86_64'),
+                         config(name='b', base='fedora-40-x86_64', pool='big')], True,
+     ("'a' and 'b' both become 'fedora-40-x86_64'",)),
+    ('same-root-twice-disabled', [config(name='a', root='r'), config(name='b', root='r')], False,
+     ("'a' and 'b' both become 'r'",)),
+]
+
+
+@pytest.mark.parametrize('configs, enabled, fragments', [c[1:] for c in SAFE_REFUSALS],
+                         ids=[c[0] for c in SAFE_REFUSALS])
+def test_safe_roots_refusals(configs, enabled, fragments):
+    message = refusal(configs, POOLS, enabled)
+    assert message.startswith('mock configs: ')
+    for fragment in fragments:
+        assert fragment in message
+
+
+@pytest.mark.parametrize('config_dir, path', [
+    ('/etc/mock', '/etc/mock/c.cfg'),
+    ('/srv/mock/', '/srv/mock/c.cfg'),
+    ('/opt/builder/mock.d', '/opt/builder/mock.d/c.cfg'),
+])
+def test_config_dir_sets_path(config_dir, path):
+    present, absent = mock_lvm_configs([config(), {'name': 'old', 'pool': 'big', 'state': 'absent'}],
+                                       POOLS, True, config_dir)
+    assert present['path'] == path
+    assert absent['path'] == path.replace('/c.cfg', '/old.cfg')
+    assert run_lines(present).includes == ['fedora-40-x86_64.cfg']  # include stays relative to mock's own dir
+
+
+def test_config_dir_defaults_to_etc_mock():
+    assert only([config()])['path'] == '/etc/mock/c.cfg'
+
+
+# --------------------------------------------------------------------------- absent configs
+
+ABSENT_CASES = [
+    ('minimal', {'name': 'old', 'pool': 'mockpool', 'state': 'absent'}, 'mock'),
+    ('other-pool', {'name': 'old', 'pool': 'big', 'state': 'absent'}, 'mockslow'),
+    ('leftover-keys-ignored', {'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'base': 'x.tpl', 'size': 'huge',
+                               'sleep_time': 0}, 'mock'),
+    ('prewarm-kept', {'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'prewarm': True}, 'mock'),
+]
+
+
+@pytest.mark.parametrize('entry, vg', [c[1:] for c in ABSENT_CASES], ids=[c[0] for c in ABSENT_CASES])
+def test_absent_configs(entry, vg):
+    item = only([entry])
+    assert set(item) == ABSENT_KEYS
+    assert item == {'name': 'old', 'state': 'absent', 'vg': vg, 'pool': entry['pool'], 'path': '/etc/mock/old.cfg',
+                    'prewarm': bool(entry.get('prewarm'))}
+
+
+def test_absent_beside_present_keeps_order():
+    result = mock_lvm_configs([{'name': 'old', 'pool': 'mockpool', 'state': 'absent'}, config(name='new')], POOLS)
+    assert [(i['name'], i['state'], 'lines' in i) for i in result] == [
+        ('old', 'absent', False), ('new', 'present', True)]
+
+
+# --------------------------------------------------------------------------- package names
+
+def load_vars(name):
+    with open(os.path.join(ROLE, 'vars', name)) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_redhat_packages():
+    data = load_vars('RedHat.yml')
+    assert set(data['builder_mock_packages']) == set(['mock', 'mock-lvm'])  # mock-lvm ships the lvm_root plugin
+    assert set(['lvm2', 'device-mapper-persistent-data']) <= set(data['builder_os_packages'])
+    assert 'mock' not in data['builder_os_packages']
+
+
+def test_debian_packages():
+    data = load_vars('Debian.yml')
+    assert set(['lvm2', 'thin-provisioning-tools', 'dmeventd']) <= set(data['builder_os_packages'])
+    assert data['builder_mock_packages'] == []
+    every = set(data['builder_os_packages']) | set(data['builder_mock_packages'])
+    assert not any(name.startswith('mock') for name in every)
+
+
+@pytest.mark.parametrize('name', ['RedHat.yml', 'Debian.yml'])
+def test_os_vars_define_the_same_keys(name):
+    data = load_vars(name)
+    assert set(data) == set(['builder_os_packages', 'builder_mock_packages', 'builder_monitor_units'])
+    assert all(isinstance(v, list) and all(isinstance(p, str) and p for p in v) for v in data.values())
