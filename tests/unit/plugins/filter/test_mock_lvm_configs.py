@@ -153,14 +153,17 @@ def statements(source):
     return found
 
 
-def refusal(configs, pools=POOLS, *args):
+_DECLARED = object()  # stands for POOLS, so that None can be passed as pools
+
+
+def refusal(configs, pools=_DECLARED, *args):
     with pytest.raises(AnsibleFilterError) as err:
-        mock_lvm_configs(configs, pools, *args)
+        mock_lvm_configs(configs, POOLS if pools is _DECLARED else pools, *args)
     return str(err.value)
 
 
-def only(configs, pools=POOLS, *args):
-    result = mock_lvm_configs(configs, pools, *args)
+def only(configs, pools=_DECLARED, *args):
+    result = mock_lvm_configs(configs, POOLS if pools is _DECLARED else pools, *args)
     assert len(result) == 1
     return result[0]
 
@@ -213,8 +216,9 @@ def test_rendered_lines_as_mock_executes_them(entry, expected_opts, expected_inc
     assert 'mount_opts' not in run.lvm_root_opts
     assert run.imports == [] and run.names == set()
     # Booleans stay booleans, numbers stay numbers.
-    assert type(run.lvm_root_opts['check_size']) is bool
-    assert type(run.lvm_root_opts['sleep_time']) is type(expected_opts['sleep_time'])
+    assert isinstance(run.lvm_root_opts['check_size'], bool)
+    assert isinstance(run.lvm_root_opts['sleep_time'], type(expected_opts['sleep_time']))
+    assert not isinstance(run.lvm_root_opts['sleep_time'], bool)
 
 
 def test_include_comes_first_and_lvm_root_opts_replace_mock_defaults():
@@ -368,8 +372,8 @@ REFUSAL_CASES = [
     ('unknown-key-absent', [{'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'bsae': 'x'}],
      named('old', 'unknown keys bsae')),
     # name
-    ('name-quote', [config(name="evil'); import os #")], named("evil'); import os #", "name %r is not allowed"
-                                                                 % "evil'); import os #")),
+    ('name-quote', [config(name="evil'); import os #")],
+     named("evil'); import os #", "name %r is not allowed" % "evil'); import os #")),
     ('name-double-quote', [config(name='evil"x')], named('evil"x', "name 'evil\"x' is not allowed")),
     ('name-newline', [config(name='evil\nimport os')], named('evil\nimport os', "name 'evil\\nimport os' is not")),
     ('name-trailing-newline', [config(name='evil\n')], named('evil\n', "name 'evil\\n' is not allowed")),
