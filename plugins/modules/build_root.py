@@ -33,17 +33,8 @@ description:
   - The layout follows mock's C(lvm_root) plugin as of mock 5.x and 6.x (plugin API 1.1).
 author:
   - buildfleet maintainers (@buildfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes
 options:
   root:
     description: The config's C(config_opts['root']), for example C(fedora-40-x86_64).

@@ -27,17 +27,8 @@ description:
   - A run that changes nothing issues exactly one LVM command, a JSON C(lvs) read of the volume group.
 author:
   - buildfleet maintainers (@buildfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes
 options:
   vg:
     description: Volume group of the origin and its snapshots.
