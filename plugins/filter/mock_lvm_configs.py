@@ -35,6 +35,16 @@ options:
       - With V(false), such roots are an error instead.
     type: bool
     default: true
+  config_dir:
+    description: Where the config files go (the role's C(builder_mock_config_dir)).
+    type: path
+    default: /etc/mock
+  basedir:
+    description:
+      - mock's C(basedir) (the role's C(builder_mock_basedir)). Any other value than mock's default
+        C(/var/lib/mock) is written into every config, so that mock keeps its locks where the modules look.
+    type: path
+    default: /var/lib/mock
 """
 
 EXAMPLES = r"""
@@ -56,13 +66,14 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import check_roots, map_roots
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR, check_roots, map_roots
 
 # \Z, not $: $ also matches before a trailing newline.
 _CONFIG_NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_.-]*\Z')
 _BASE_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_./-]*\Z')
 _FS_RE = re.compile(r'^[a-z0-9]+\Z')
 _MOUNT_RE = re.compile(r'^[A-Za-z0-9,=_.:/+-]*\Z')
+_PATH_RE = re.compile(r'^/[A-Za-z0-9/_.+-]*\Z')
 _KEYS = set(['name', 'state', 'base', 'root', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
              'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'prewarm'])
 
@@ -160,9 +171,12 @@ def _validate(config, pools_by_name):
             _fail(config, '%s must be true or false, got %r.' % (key, config[key]))
 
 
-def mock_lvm_configs(configs, pools, safe_roots_enabled=True, config_dir='/etc/mock'):
+def mock_lvm_configs(configs, pools, safe_roots_enabled=True, config_dir='/etc/mock', basedir=DEFAULT_BASEDIR):
     if not isinstance(configs, list):
         raise AnsibleFilterError('builder_mock_configs must be a list, got %r.' % (configs,))
+    for what, path in (('builder_mock_config_dir', config_dir), ('builder_mock_basedir', basedir)):
+        if not isinstance(path, str) or not _PATH_RE.match(path) or '..' in path:
+            raise AnsibleFilterError('%s %r must be an absolute path of letters, digits and / _ . + -.' % (what, path))
     pools_by_name = {}
     for pool in pools or []:
         # The names are written into the config file's comment: they must be LVM names, not any text.
@@ -217,6 +231,8 @@ def mock_lvm_configs(configs, pools, safe_roots_enabled=True, config_dir='/etc/m
                 # A dict replaces mock's defaults: every key is written, pool_name included.
                 "config_opts['plugin_conf']['lvm_root_opts'] = %r" % _lvm_root_opts(config, vg, config['pool']),
             ]
+            if basedir.rstrip('/') != DEFAULT_BASEDIR:
+                item['lines'].append("config_opts['basedir'] = %r" % basedir.rstrip('/'))
         rendered.append(item)
     return rendered
 

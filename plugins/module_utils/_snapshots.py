@@ -25,6 +25,12 @@ class LockBusy(LvmError):
         super(LockBusy, self).__init__(msg)
         self.path = path
 
+    def fail_kwargs(self):
+        # Callers (the fleet playbooks) tell a running build from an error by these keys.
+        kwargs = super(LockBusy, self).fail_kwargs()
+        kwargs.update(build_running=True, busy_locks=[self.path])
+        return kwargs
+
 
 class HeldLocks(object):
     """Exclusive, non-blocking lockf locks on existing files, held until release().

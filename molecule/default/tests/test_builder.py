@@ -79,3 +79,27 @@ def test_other_config_volumes_and_shared_pool_survive(host):
 
 def test_no_hostile_code_ran(host):
     assert not host.file('/tmp/pwned').exists
+
+
+def test_second_builder_has_its_own_pools_configs_and_basedir(host):
+    volumes = lvs(host, 'fleetb')
+    assert volumes['shared']['lv_attr'].startswith('t') and volumes['solo']['lv_attr'].startswith('t')
+    assert volumes['shared']['lv_profile'] == 'mock_lvm-fleetb-shared'
+    path = '/srv/builder-b/etc/mock/fedora-40-x86_64-lvm.cfg'
+    config_opts, included = load_config(host, path)
+    assert included == ['fedora-40-x86_64.cfg']
+    # A basedir other than mock's default is written, so mock keeps its locks where the modules look.
+    assert config_opts['basedir'] == '/srv/builder-b/mock'
+    assert config_opts['plugin_conf']['lvm_root_opts']['volume_group'] == 'fleetb'
+    assert 'basedir' not in load_config(host, '/etc/mock/fedora-40-x86_64-lvm.cfg')[0]
+    basedir = host.file('/srv/builder-b/mock')
+    assert (basedir.user, basedir.group, basedir.mode) == ('root', 'mock', 0o2775)
+
+
+def test_fleet_playbooks_left_the_expected_build_roots(host):
+    # builder-b's centos build was running during prune and scrub: all five volumes stay.
+    centos_b = [n for n in lvs(host, 'fleetb') if 'centos-stream-9' in n]
+    assert len(centos_b) == 5
+    fedora_b_updates = sorted(n for n in lvs(host, 'fleetb') if n.startswith('mock.fedora-40-x86_64.postinit_updated_'))
+    assert fedora_b_updates == ['mock.fedora-40-x86_64.postinit_updated_2026-03-01_10-00']
+    assert not [n for n in lvs(host, 'mockb') if 'centos-stream-9' in n]

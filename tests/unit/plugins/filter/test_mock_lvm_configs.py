@@ -614,6 +614,35 @@ def test_config_dir_defaults_to_etc_mock():
     assert only([config()])['path'] == '/etc/mock/c.cfg'
 
 
+@pytest.mark.parametrize('basedir, written', [
+    ('/var/lib/mock', None),
+    ('/var/lib/mock/', None),
+    ('/srv/builder-b/mock', '/srv/builder-b/mock'),
+    ('/data/mock/', '/data/mock'),
+])
+def test_basedir_other_than_mocks_default_is_written(basedir, written):
+    item = mock_lvm_configs([config()], POOLS, True, '/etc/mock', basedir)[0]
+    run = run_lines(item)
+    assert run.config_opts.get('basedir') == written
+    # Only that key is added: the plugin settings stay exactly as without it.
+    assert run.config_opts['plugin_conf'] == run_lines(only([config()])).config_opts['plugin_conf']
+
+
+@pytest.mark.parametrize('what, config_dir, basedir', [
+    ('builder_mock_basedir', '/etc/mock', 'var/lib/mock'),
+    ('builder_mock_basedir', '/etc/mock', "/srv/x'); import os #"),
+    ('builder_mock_basedir', '/etc/mock', '/srv/../etc'),
+    ('builder_mock_basedir', '/etc/mock', 42),
+    ('builder_mock_config_dir', 'etc/mock', '/var/lib/mock'),
+    ('builder_mock_config_dir', '/etc/mock\n', '/var/lib/mock'),
+])
+def test_bad_directories_are_refused_by_name(what, config_dir, basedir):
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_configs([config()], POOLS, True, config_dir, basedir)
+    assert str(err.value).startswith(what)
+    assert 'must be an absolute path' in str(err.value)
+
+
 # --------------------------------------------------------------------------- absent configs
 
 ABSENT_CASES = [

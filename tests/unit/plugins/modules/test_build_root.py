@@ -593,6 +593,8 @@ def test_build_in_progress(lock_case, check_mode, run_case, basedir, lock_files,
         first = [path for path in (lock_files[name] for name in LOCKS) if path in held_paths][0]
         assert res.msg == ('Build in progress: %s is locked by a running mock build of root foo; nothing was '
                            'changed. Run again when the build has finished.' % first)
+        # The fleet playbooks tell a running build from an error by these keys.
+        assert (res.result['build_running'], res.result['busy_locks']) == (True, [first])
         assert not res.changed
         # Nothing ran but the first read: no mock, no lvremove.
         assert res.tools == ['lvs']

@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rows and tables of the fleet playbooks, from registered results shaped as the modules return them."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import io
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import (
+    FilterModule,
+    csv_text,
+    pool_finding,
+    pool_rows,
+    root_rows,
+    split_names,
+    text_table,
+)
+
+GIB = 1024 ** 3
+
+
+def pool_result(vg, name, data, metadata, volumes=2, threshold=80, step=20, monitored=True):
+    return {'changed': False, 'item': {'vg': vg, 'name': name},
+            'pool': {'vg': vg, 'name': name, 'exists': True, 'size': 2 * GIB, 'data_percent': data,
+                     'metadata_percent': metadata, 'thin_volumes': ['v%d' % i for i in range(volumes)],
+                     'autoextend_threshold': threshold, 'autoextend_percent': step, 'monitored': monitored}}
+
+
+def failed_with(item, msg, **extra):
+    # What failed_when leaves of a failed module run: 'failed' rewritten, the module's keys kept.
+    return dict({'failed': False, 'failed_when_result': False, 'item': item, 'msg': msg}, **extra)
+
+
+CONFIG = {'name': 'f40', 'root': 'fedora-40-x86_64', 'vg': 'mock', 'pool': 'shared'}
+
+
+def volume(name, role='snapshot', chroot='main'):
+    return {'name': name, 'role': role, 'chroot': chroot}
+
+
+FAMILY = [volume('+mock.fedora-40-x86_64.head', 'working'), volume('+mock.fedora-40-x86_64.ABC', 'working'),
+          volume('mock.fedora-40-x86_64.postinit'), volume('mock.fedora-40-x86_64.postinit_updated_2026-01-01_10-00'),
+          volume('mock.fedora-40-x86_64.postinit_updated_2026-02-01_10-00'),
+          volume('mock.fedora-40-x86_64-bootstrap.postinit_updated_2026-02-01_10-00', chroot='bootstrap')]
+
+
+@pytest.mark.parametrize('data, metadata, status, message', [
+    (12.5, 3.0, 'ok', ''),
+    (79.99, 79.99, 'ok', ''),
+    (80.0, 3.0, 'over', 'data above the 80 % threshold'),
+    (3.0, 91.0, 'over', 'metadata above the 80 % threshold'),
+    (85.0, 95.0, 'over', 'data and metadata above the 80 % threshold'),
+])
+def test_pool_rows_judge_data_and_metadata(data, metadata, status, message):
+    row = pool_rows({'results': [pool_result('mock', 'shared', data, metadata)]}, 'b1', 80)[0]
+    assert (row['status'], row['message']) == (status, message)
+    assert row['fullness'] == max(data, metadata)
+    assert (row['host'], row['vg'], row['pool'], row['size_gib'], row['thin_volumes']) == ('b1', 'mock', 'shared', 2.0, 2)
+    assert row['autoextend'] == '80%+20%'
+
+
+def test_pool_rows_autoextend_off_and_string_threshold():
+    rows = pool_rows([pool_result('mock', 'a', 1.0, 1.0, threshold=100), pool_result('mock', 'b', 1.0, 1.0, threshold=None)],
+                     'b1', '90')
+    assert [r['autoextend'] for r in rows] == ['off', 'off']
+
+
+def test_pool_rows_report_a_failed_read_as_error_with_its_message():
+    rows = pool_rows([failed_with({'vg': 'mock', 'name': 'gone'}, 'Thin pool mock/gone does not exist\n and no size')],
+                     'b1', 80)
+    assert rows[0]['status'] == 'error'
+    assert rows[0]['message'] == 'Thin pool mock/gone does not exist and no size'
+    assert rows[0]['data_percent'] is None and rows[0]['fullness'] == -1.0
+
+
+def test_pool_rows_refuse_a_bad_threshold():
+    with pytest.raises(AnsibleFilterError, match="threshold 'high' is not a number"):
+        pool_rows([], 'b1', 'high')
+
+
+def test_root_rows_count_the_family():
+    result = {'item': CONFIG, 'volumes': FAMILY, 'build_running': False, 'removed': [], 'skipped': []}
+    row = root_rows({'results': [result]}, 'b1')[0]
+    assert (row['volumes'], row['working'], row['snapshots'], row['updates']) == (6, 2, 4, 2)
+    assert (row['status'], row['build_running']) == ('ok', False)
+
+
+def test_root_rows_status_changed_building_busy_error_and_skipped_items():
+    results = [
+        {'item': CONFIG, 'volumes': FAMILY[:3], 'build_running': False, 'removed': ['b', 'a'], 'skipped': []},
+        {'item': CONFIG, 'volumes': FAMILY, 'build_running': True, 'removed': [], 'skipped': []},
+        failed_with(CONFIG, 'Build in progress: /var/lib/mock/.lvm-mock.fedora-40-x86_64.lock is locked',
+                    build_running=True, busy_locks=['/var/lib/mock/.lvm-mock.fedora-40-x86_64.lock']),
+        failed_with(CONFIG, 'Volume group mock not found'),
+        {'item': CONFIG, 'skipped': True, 'changed': False},
+    ]
+    rows = root_rows(results, 'b1')
+    assert [r['status'] for r in rows] == ['changed', 'building', 'busy', 'error']
+    assert rows[0]['removed'] == ['a', 'b']
+    assert rows[2]['volumes'] is None and rows[2]['message'].startswith('Build in progress')
+    assert rows[3]['message'] == 'Volume group mock not found'
+
+
+def test_text_table_aligns_and_marks_missing_values():
+    rows = [{'host': 'b1', 'n': 5, 'p': 12.5, 'ok': True, 'l': ['x', 'y']},
+            {'host': 'builder-22', 'n': 10, 'p': None, 'ok': False, 'l': []}]
+    lines = text_table(rows, ['host', 'n', 'p', 'ok', 'l'])
+    assert lines == ['host         n      p  ok   l',
+                     '----------  --  -----  ---  ---',
+                     'b1           5  12.50  yes  x y',
+                     'builder-22  10      -  no   -']
+
+
+def test_csv_text_round_trips_through_a_csv_reader():
+    rows = [{'host': 'b1', 'message': 'data, metadata "full"', 'n': None}]
+    parsed = list(csv.reader(io.StringIO(csv_text(rows, ['host', 'message', 'n']))))
+    assert parsed == [['host', 'message', 'n'], ['b1', 'data, metadata "full"', '']]
+
+
+@pytest.mark.parametrize('columns', [[], 'host', [1], None])
+def test_tables_refuse_bad_columns(columns):
+    with pytest.raises(AnsibleFilterError, match='columns must be a non-empty list'):
+        text_table([], columns)
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('', []),
+    (None, []),
+    ('a, b,,a ', ['a', 'b']),
+    (['x', ' y '], ['x', 'y']),
+])
+def test_split_names(value, expected):
+    assert split_names(value, 'scrub_configs') == expected
+
+
+def test_split_names_refuses_other_types():
+    with pytest.raises(AnsibleFilterError, match='scrub_configs must be a list of names'):
+        split_names({'a': 1}, 'scrub_configs')
+
+
+def test_pool_finding_names_host_pool_and_use():
+    row = pool_rows([pool_result('mock', 'shared', 85.0, 3.0)], 'b1', 80)[0]
+    assert pool_finding(row) == 'b1 mock/shared: data above the 80 % threshold (data 85.00 %, metadata 3.00 %)'
+
+
+def test_filter_module_exposes_every_filter():
+    assert set(FilterModule().filters()) == {'pool_rows', 'pool_finding', 'root_rows', 'text_table', 'csv_text',
+                                             'split_names'}
