@@ -133,6 +133,7 @@ def text_table(rows, columns):
     numeric = [all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool)
                    for row in rows if row.get(c) is not None) and any(row.get(c) is not None for row in rows)
                for c in columns]
+
     def line(values):
         return '  '.join(v.rjust(w) if num else v.ljust(w)
                          for v, w, num in zip(values, widths, numeric)).rstrip()
