@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Markdown tables from the raw output of bench/run.sh.
 
     report.py OUT_DIR PROVISION_PLAYBOOK TOTAL_SECONDS

@@ -13,7 +13,6 @@ import csv
 import io
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import updates_prefix
 
@@ -120,7 +119,7 @@ def _cell(value):
 
 
 def _columns(columns):
-    if not isinstance(columns, list) or not all(isinstance(c, string_types) for c in columns) or not columns:
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) or not columns:
         raise AnsibleFilterError('columns must be a non-empty list of row keys, got %r.' % (columns,))
     return columns
 
@@ -155,9 +154,9 @@ def split_names(value, what):
     """A list of config names from a list or a comma-separated string (AWX surveys send text)."""
     if value is None:
         return []
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         value = value.split(',')
-    if not isinstance(value, list) or not all(isinstance(v, string_types) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise AnsibleFilterError('%s must be a list of names or a comma-separated string, got %r.' % (what, value))
     names = []
     for name in (v.strip() for v in value):

@@ -24,7 +24,7 @@ def run(argv):
     """(rc, stdout) of a command; rc 127 when it is not installed."""
     try:
         with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) as proc:
-            out, _ = proc.communicate()
+            out = proc.communicate()[0]
     except OSError:
         return 127, ''
     return proc.returncode, out.decode('utf-8', 'replace')

@@ -98,10 +98,10 @@ def test_foreign_devices_are_named_unless_forced(read_state, disks):
     pvs_answer(read_state, [(disks['vdb'][1], 'other')])
     read_state.answers[('blkid', '-p', '-s', 'TYPE', '-o', 'value', disks['vdc'][1])] = (0, 'xfs\n')
     read_state.answers[('blkid', '-p', '-s', 'TYPE', '-o', 'value', disks['vdd'][1])] = (0, 'LVM2_member\n')
-    foreign, _ = read_state.volume_groups([{'name': 'mock', 'devices': [disks[d][0] for d in ('vdb', 'vdc', 'vdd')]}])
+    foreign = read_state.volume_groups([{'name': 'mock', 'devices': [disks[d][0] for d in ('vdb', 'vdc', 'vdd')]}])[0]
     assert foreign == ['%s (a physical volume of volume group other)' % disks['vdb'][0],
                        '%s (carries a xfs signature)' % disks['vdc'][0]]
-    forced, _ = read_state.volume_groups([{'name': 'mock', 'force': True, 'devices': [disks['vdb'][0]]}])
+    forced = read_state.volume_groups([{'name': 'mock', 'force': True, 'devices': [disks['vdb'][0]]}])[0]
     assert forced == []
 
 
