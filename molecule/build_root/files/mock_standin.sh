@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # STAND-IN for `mock -r CONFIG --init` in tests (mock is not packaged for Debian).
 # It does to LVM what mock's lvm_root plugin does on a first init, and nothing else:
-#   mock_standin.sh MODE -r CONFIG --init
+#   mock_standin.sh MODE BASEDIR -r CONFIG --init
 # MODE=full      base volume + mkfs + postinit snapshot (a working plugin)
 # MODE=noplugin  nothing (mock-lvm missing or lvm_root disabled: mock builds without LVM)
 # MODE=rootcache base volume only (root_cache marked the root initialised: no postinit)
-# VG, POOL and the root (= CONFIG) come from the environment-free convention of the scenario.
+# BASEDIR is the config's config_opts['basedir']; VG and POOL follow the scenario (br/pool)
+# and the root is the config's name.
 set -euo pipefail
-mode=$1 root=$3 vg=br pool=pool id=mock.$3
-[ "$4" = --init ] || { echo "stand-in supports only -r CONFIG --init" >&2; exit 2; }
-mkdir -p /var/lib/mock
-: >>"/var/lib/mock/.lvm-pool-$id.lock"; : >>"/var/lib/mock/.lvm-$id.lock"
+mode=$1 basedir=$2 root=$4 vg=br pool=pool id=mock.$4
+[ "$3" = -r ] && [ "$5" = --init ] || { echo "stand-in supports only MODE BASEDIR -r CONFIG --init" >&2; exit 2; }
+mkdir -p "$basedir"
+: >>"$basedir/.lvm-pool-$id.lock"; : >>"$basedir/.lvm-$id.lock"
 case $mode in
   noplugin) echo "WARNING: lvm_root plugin not found, building without LVM" ;;
   rootcache) lvcreate -q -T "$vg/$pool" -V 64M -n "+$id.head" >/dev/null ;;
@@ -18,6 +19,6 @@ case $mode in
     lvcreate -q -T "$vg/$pool" -V 64M -n "+$id.head" >/dev/null
     mkfs.ext4 -q "/dev/$vg/+$id.head"
     lvcreate -q -s "$vg/+$id.head" -n "$id.postinit" >/dev/null
-    printf '%s' "$id.postinit" >"/var/lib/mock/.snapinfo-$id.head" ;;
+    printf '%s' "$id.postinit" >"$basedir/.snapinfo-$id.head" ;;
 esac
 echo "Finish: chroot init ($root)"

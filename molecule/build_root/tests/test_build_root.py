@@ -33,13 +33,13 @@ def test_prewarmed_root_has_postinit(host):
 
 
 def test_stale_mounts_unmounted(host):
-    assert not host.mount_point('/var/lib/mock/foo-ABC/root').exists
-    assert not host.mount_point('/var/lib/mock/foo-ABC/root/proc').exists
+    assert not host.mount_point('/srv/br/mock/foo-ABC/root').exists
+    assert not host.mount_point('/srv/br/mock/foo-ABC/root/proc').exists
 
 
 def test_bookkeeping_removed_but_lock_files_kept(host):
-    assert not host.file('/var/lib/mock/.snapinfo-mock.foo.head').exists
-    assert not host.file('/var/lib/mock/.snapinfo-mock.foo.ABC').exists
-    assert host.file('/var/lib/mock/.snapinfo-mock.foo.bar.head').exists
+    assert not host.file('/srv/br/mock/.snapinfo-mock.foo.head').exists
+    assert not host.file('/srv/br/mock/.snapinfo-mock.foo.ABC').exists
+    assert host.file('/srv/br/mock/.snapinfo-mock.foo.bar.head').exists
     for lock in ('.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo.bar.lock'):
-        assert host.file('/var/lib/mock/' + lock).exists
+        assert host.file('/srv/br/mock/' + lock).exists

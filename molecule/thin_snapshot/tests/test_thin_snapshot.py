@@ -35,5 +35,5 @@ def test_non_matching_and_non_thin_volumes_untouched(host):
 
 
 def test_lock_file_only_opened(host):
-    lock = host.file('/var/lib/mock/.lvm-mock.f40.lock')
+    lock = host.file('/srv/ts/mock/.lvm-mock.f40.lock')
     assert lock.exists and lock.size == 0
