@@ -202,9 +202,10 @@ def sharing(out_dir):
         'volumes as thin snapshots of it (activated, mounted), as mock\'s lvm_root does. independent: N thin '
         'volumes in one pool, each a block copy of the origin (all-zero 1 MiB blocks skipped). separate: one pool '
         'per config (%s each) with its own head, postinit and one mounted root. Pool data in use after sync; time '
-        'to add one build root, median over the roots added up to the largest N, measured inside the guest.'
+        'to add one build root measured inside the guest, median over the first min(N, %s) roots, each added alone '
+        '(later roots are added with the independent and separate copies side by side, not timed).'
         % (p['dirs'], p['files'], p['bytes'] / MIB, p['vsize'], p['origin_pool_bytes'] / MIB, p['copy_s'],
-           p['separate_pool_size']), '',
+           p['separate_pool_size'], max(r.get('timed_roots', r['n']) for r in rows)), '',
         table(['N', 'shared: pool data (MiB)', 'independent (MiB)', 'separate pools: data (MiB)',
                'separate pools: VG space taken (MiB)', 'independent / shared', 'new root, shared (s)',
                'new root, independent (s)', 'new root, separate pool (s)'], body)])
