@@ -82,3 +82,12 @@ newest_python_for_main() {
 }
 
 export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOWS=1
+
+# localhost_playbook ARGS...: ansible-playbook for the test guest playbooks, which run on the
+# implicit localhost (the controller, with ansible-playbook's own Python) and so parse no
+# inventory on purpose: the two warnings about that are off for them only. (`-i localhost,`
+# would make localhost an ordinary host, whose Python interpreter discovery picks whatever
+# python3 is first on PATH.)
+localhost_playbook() {
+  ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_LOCALHOST_WARNING=False ansible-playbook "$@"
+}
