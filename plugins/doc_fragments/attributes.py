@@ -25,3 +25,20 @@ attributes:
     support: full
     platforms: posix
 """
+
+    # For the read-only _info modules: they change nothing, so there is no diff to show.
+    INFO_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: This module changes nothing, in check mode or not.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+"""

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """mock's LVM layout, in one place: volume names, exact ownership, lock files,
-bookkeeping files, mount points and safe roots.
+bookkeeping files, mount points, and the rule that gives each config a safe root.
 
 Follows mock's lvm_root plugin (mock 5.x/6.x, requires_api_version 1.1):
 ``conf_id = 'mock.<root>'``, working volumes ``+mock.<root>.<uniqueext or head>``,
@@ -82,6 +82,18 @@ def roots_with_postinit(names):
     return set(n[len(start):-len(end)] for n in names if n.startswith(start) and n.endswith(end))
 
 
+def other_known_roots(basedir, volume_names, own_roots, extra=()):
+    """Roots other than own_roots known on the host, longest first, for member_of.
+
+    Known from mock's lock files in basedir, the postinit snapshots among the
+    pool's volume names, and extra; the bootstrap of a known root is known too
+    (+mock.foo.bar-bootstrap.head is never foo's).
+    """
+    known = roots_with_lock_files(basedir) | roots_with_postinit(volume_names) | set(extra)
+    known |= set(bootstrap_root(root) for root in known)
+    return sorted(known - set(own_roots), key=len, reverse=True)
+
+
 def member_of(name, root, other_roots=()):
     """How volume `name` belongs to `root`: ('working', ext), ('snapshot', name) or None.
 
@@ -102,46 +114,64 @@ def member_of(name, root, other_roots=()):
     return ('working', suffix) if working else ('snapshot', suffix)
 
 
-def map_roots(roots):
-    """Map each root to one mock's LVM plugin handles, without checking the result (see safe_roots)."""
-    roots = list(roots)
-    mapped = dict((root, root.replace('+', '_')) for root in roots)
-    values = set(mapped.values())
-    for root, value in mapped.items():
-        if any(value != other and value.startswith(other + '.') for other in values):
-            mapped[root] = value.replace('.', '_')
-    return mapped
+def safe_root(root):
+    """The root mock's LVM plugin handles, derived from this root alone: '+' and '.' become '_'.
 
-
-def safe_roots(roots):
-    """Map each root to one mock's LVM plugin handles, or raise ValueError.
-
-    The plugin strips every '+' when it tests ownership, so a root with '+'
-    never owns its volumes: '+' becomes '_'. A root that has another root of
-    the same pool as dotted prefix ('foo.bar' beside 'foo') would be scrubbed
-    with it: its dots become '_'. The mapping is deterministic for a given set
-    of roots; what still collides is an error naming both roots.
+    The plugin strips every '+' when it tests ownership, so a root with '+' never
+    owns its volumes. A root with a dot can be the dotted prefix of another
+    ('foo' and 'foo.bar'), and mock's scrub of the first removes the second's
+    volumes. Mapping each root on its own means adding a config never changes
+    the root of another.
     """
-    mapped = map_roots(roots)
-    check_roots(mapped.values(), mapped)
-    return mapped
+    return root.replace('+', '_').replace('.', '_')
 
 
-def check_roots(roots, origins=None):
-    """Raise ValueError when two roots collide or one is the dotted prefix of another."""
-    origins = origins or dict((r, r) for r in roots)
-    seen = {}
-    for source, value in origins.items():
-        if value in seen:
-            raise ValueError('roots %r and %r both become %r: give one of them an explicit, different root.'
-                             % (seen[value], source, value))
-        seen[value] = source
-    for value, source in seen.items():
-        if '+' in value:
-            raise ValueError('root %r contains "+": mock\'s LVM plugin never finds the volumes of such a root '
-                             '(its builds fail after the first); use a root without "+".' % (value,))
-        for other, other_source in seen.items():
-            if value != other and other.startswith(value + '.'):
-                raise ValueError('root %r (config %r) is a dotted prefix of root %r (config %r) on the same pool: '
-                                 'mock would count the second root\'s volumes as the first\'s and remove them on '
-                                 'scrub; rename one of them.' % (value, source, other, other_source))
+def root_problem(root):
+    """Why a root is unusable on its own, or None."""
+    if '+' in root:
+        return ('root %r contains "+": mock\'s LVM plugin never finds the volumes of such a root (its builds fail '
+                'after the first); use a root without "+".' % (root,))
+    if root.endswith(BOOTSTRAP_SUFFIX):
+        return ('root %r ends in %r: mock gives every root a bootstrap chroot named <root>%s, so this root would share '
+                'volumes, lock files and mount directories with the bootstrap of root %r; choose another root.'
+                % (root, BOOTSTRAP_SUFFIX, BOOTSTRAP_SUFFIX, root[:-len(BOOTSTRAP_SUFFIX)]))
+    return None
+
+
+def roots_conflict(one, other):
+    """Why two configs' roots cannot live on one host, or None.
+
+    `one` and `other` are dicts with name, root and pool (vg optional). Lock and
+    bookkeeping files are per root in basedir, so one root twice collides even
+    on different pools; a root that starts with another's bootstrap name shares
+    its bootstrap's volumes; a dotted prefix collides within one pool.
+    """
+    a, b = one['root'], other['root']
+    if a == b:
+        return ('configs %r and %r both have root %r: mock keeps lock and bookkeeping files per root, so they would '
+                'share build roots; give one of them another root.' % (one['name'], other['name'], a))
+    for mine, theirs in ((one, other), (other, one)):
+        if mine['root'].startswith(bootstrap_root(theirs['root'])):
+            return ('root %r of config %r starts with %r, the bootstrap chroot of config %r: the two would share '
+                    'volumes, lock files and mount directories; rename one of them.'
+                    % (mine['root'], mine['name'], bootstrap_root(theirs['root']), theirs['name']))
+    same_pool = (one.get('vg'), one['pool']) == (other.get('vg'), other['pool'])
+    for mine, theirs in ((one, other), (other, one)):
+        if same_pool and theirs['root'].startswith(mine['root'] + '.'):
+            return ('root %r (config %r) is a dotted prefix of root %r (config %r) on the same pool: mock would count '
+                    'the second root\'s volumes as the first\'s and remove them on scrub; rename one of them.'
+                    % (mine['root'], mine['name'], theirs['root'], theirs['name']))
+    return None
+
+
+def check_roots(configs):
+    """Raise ValueError naming the configs when a root is unusable or two roots collide."""
+    configs = list(configs)
+    for index, config in enumerate(configs):
+        problem = root_problem(config['root'])
+        if problem:
+            raise ValueError('config %r: %s' % (config['name'], problem))
+        for other in configs[index + 1:]:
+            conflict = roots_conflict(config, other)
+            if conflict:
+                raise ValueError(conflict)

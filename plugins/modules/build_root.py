@@ -179,8 +179,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     bootstrap_root,
     lock_files,
     member_of,
-    roots_with_lock_files,
-    roots_with_postinit,
+    other_known_roots,
     snapinfo_prefix,
     snapshot_volume,
     updates_prefix,
@@ -207,12 +206,8 @@ class Family(object):
         self.basedir = params['basedir']
         self.chroots = (('main', self.root), ('bootstrap', bootstrap_root(self.root)))
         pool_volumes = report.thin_volumes(self.pool)
-        own = set(root for chroot, root in self.chroots)
-        known = (roots_with_lock_files(self.basedir) | roots_with_postinit(lv.name for lv in pool_volumes)
-                 | set(params['other_roots']))
-        # The bootstrap of a known root is known too: +mock.foo.bar-bootstrap.head is never foo's.
-        known |= set(bootstrap_root(root) for root in known)
-        self.other_roots = sorted(known - own, key=len, reverse=True)
+        self.other_roots = other_known_roots(self.basedir, [lv.name for lv in pool_volumes],
+                                             [root for chroot, root in self.chroots], params['other_roots'])
         self.members = []
         for lv in pool_volumes:
             for chroot, root in self.chroots:

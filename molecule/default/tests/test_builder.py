@@ -23,6 +23,14 @@ def load_config(host, path):
     return config_opts, included
 
 
+def recorded_identity(host, path):
+    """The JSON of the marker line the mock_config module writes."""
+    prefix = '# buildfleet.mock_lvm config: '
+    lines = [line[len(prefix):] for line in host.file(path).content_string.splitlines() if line.startswith(prefix)]
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
 def test_volume_groups_and_pools(host):
     shared = lvs(host, 'mocka')['shared']
     assert shared['lv_attr'].startswith('t')
@@ -57,9 +65,11 @@ def test_config_loads_into_exactly_the_expected_plugin_conf(host, name, base, ro
     expected_opts = dict(extra, volume_group=vg, pool_name=pool)
     assert config_opts['plugin_conf'] == {'root_cache_enable': False, 'tmpfs_enable': False,
                                           'lvm_root_enable': True, 'lvm_root_opts': expected_opts}
+    assert config_opts['basedir'] == '/var/lib/mock'
     config = host.file(path)
     assert (config.user, config.group, config.mode) == ('root', 'mock', 0o644)
-    assert config.contains('Ansible managed')
+    assert recorded_identity(host, path) == {'name': name, 'root': root, 'vg': vg, 'pool': pool,
+                                             'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
 
 
 def test_builder_user_in_mock_group(host):
@@ -68,6 +78,8 @@ def test_builder_user_in_mock_group(host):
 
 def test_removed_config_and_its_build_roots_are_gone(host):
     assert not host.file('/etc/mock/alma-epel-9-lvm.cfg').exists
+    # The packaged (stand-in) base configs are never touched.
+    assert host.file('/etc/mock/alma+epel-9-x86_64.cfg').exists
     assert not [n for n in lvs(host, 'mocka') if 'alma_epel' in n]
 
 
@@ -88,10 +100,10 @@ def test_second_builder_has_its_own_pools_configs_and_basedir(host):
     path = '/srv/builder-b/etc/mock/fedora-40-x86_64-lvm.cfg'
     config_opts, included = load_config(host, path)
     assert included == ['fedora-40-x86_64.cfg']
-    # A basedir other than mock's default is written, so mock keeps its locks where the modules look.
+    # basedir is always written, so mock keeps its locks where the modules look.
     assert config_opts['basedir'] == '/srv/builder-b/mock'
     assert config_opts['plugin_conf']['lvm_root_opts']['volume_group'] == 'fleetb'
-    assert 'basedir' not in load_config(host, '/etc/mock/fedora-40-x86_64-lvm.cfg')[0]
+    assert load_config(host, '/etc/mock/fedora-40-x86_64-lvm.cfg')[0]['basedir'] == '/var/lib/mock'
     basedir = host.file('/srv/builder-b/mock')
     assert (basedir.user, basedir.group, basedir.mode) == ('root', 'mock', 0o2775)
 

@@ -6,11 +6,10 @@ host only reads: the role acts only on what differs. Changes nothing.
 
 Run by the role as `python -c <this file> <json>`; prints one JSON object.
 Input keys: packages, units, volume_groups [{name, devices, force}], directories
-[{path, owner, group, mode}], files [paths], group, users.
+[{path, owner, group, mode}], group, users.
 Written for every Python a target may have (3.6 on EL8 on).
 """
 import grp
-import hashlib
 import json
 import os
 import pwd
@@ -107,18 +106,6 @@ def directories_to_fix(directories):
     return pending
 
 
-def file_sha1(paths):
-    """{path: sha1 of its content, or None when it cannot be read}."""
-    sums = {}
-    for path in paths:
-        try:
-            with open(path, 'rb') as handle:
-                sums[path] = hashlib.sha1(handle.read()).hexdigest()
-        except (IOError, OSError):
-            sums[path] = None
-    return sums
-
-
 def users_to_add(group, users):
     try:
         entry = grp.getgrnam(group)
@@ -150,7 +137,6 @@ def main():
         'volume_groups_to_change': vgs,
         'group_exists': group_exists,
         'directories_to_fix': directories_to_fix(want.get('directories', [])),
-        'file_sha1': file_sha1(want.get('files', [])),
         'users_to_add': users_to_add(want.get('group', 'mock'), want.get('users', [])),
     }))
 

@@ -10,7 +10,6 @@ __metaclass__ = type
 
 import collections
 import grp
-import hashlib
 import importlib.util
 import json
 import os
@@ -121,13 +120,6 @@ def test_directories_to_fix(read_state, tmp_path):
     assert read_state.directories_to_fix(want) == [str(wrong_mode), str(a_file), str(tmp_path / 'missing')]
 
 
-def test_file_sha1(read_state, tmp_path):
-    config = tmp_path / 'c.cfg'
-    config.write_bytes(b"config_opts['root'] = 'x'\n")
-    assert read_state.file_sha1([str(config), str(tmp_path / 'gone.cfg')]) == {
-        str(config): hashlib.sha1(b"config_opts['root'] = 'x'\n").hexdigest(), str(tmp_path / 'gone.cfg'): None}
-
-
 def test_users_to_add(read_state, monkeypatch):
     Group = collections.namedtuple('Group', 'gr_gid gr_mem')
     User = collections.namedtuple('User', 'pw_gid')
@@ -148,8 +140,8 @@ def test_users_to_add(read_state, monkeypatch):
 
 
 def test_main_prints_one_json_object(read_state, capsys, monkeypatch):
-    monkeypatch.setattr(read_state.sys, 'argv', ['read_state', json.dumps({'packages': [], 'units': [], 'files': []})])
+    monkeypatch.setattr(read_state.sys, 'argv', ['read_state', json.dumps({'packages': [], 'units': []})])
     read_state.main()
     assert set(json.loads(capsys.readouterr().out)) == {
         'missing_packages', 'units_to_start', 'foreign_devices', 'volume_groups_to_change', 'group_exists',
-        'directories_to_fix', 'file_sha1', 'users_to_add'}
+        'directories_to_fix', 'users_to_add'}

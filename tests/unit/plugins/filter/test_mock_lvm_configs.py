@@ -2,12 +2,12 @@
 # Copyright (c) buildfleet.mock_lvm contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Table-driven tests of the mock_lvm_configs filter: what mock gets when it executes the rendered file.
+"""Table-driven tests of the mock_lvm_configs filter and of the file the mock_config module renders from its items.
 
-The lines are executed the way mock executes a config file: as Python, in a namespace holding
-``config_opts`` (pre-filled with mock-like defaults) and ``include``. Expected values are spelled out here by
-hand, not computed with the filter's helpers. Hostile values are rendered through the role's real template and
-the result is parsed: only the include call and assignments to ``config_opts[...]`` may appear.
+The file is executed the way mock executes a config file: as Python, in a namespace holding ``config_opts``
+(pre-filled with mock-like defaults) and ``include``. Expected values are spelled out here by hand, not computed
+with the filter's helpers. Files with hostile values are parsed: only the include call and assignments to
+``config_opts[...]`` may appear.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,17 +19,20 @@ import builtins
 import copy
 import os
 
-import jinja2
 import pytest
 import yaml
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import FilterModule, mock_lvm_configs
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import (
+    FilterModule,
+    mock_lvm_configs,
+    mock_lvm_removals,
+)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import parse_marker, render
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 ROLE = os.path.join(ROOT, 'roles', 'builder')
-TEMPLATE = 'mock-lvm.cfg.j2'
 
 POOLS = [
     {'vg': 'mock', 'name': 'mockpool', 'size': '80%VG', 'metadata_size': '1G', 'monitor': True},
@@ -50,8 +53,9 @@ MOCK_DEFAULTS = {
     },
 }
 
-LINE_KEYS = set(['name', 'state', 'vg', 'pool', 'path', 'prewarm', 'root', 'lines'])
-ABSENT_KEYS = LINE_KEYS - set(['root', 'lines'])
+ABSENT_KEYS = set(['name', 'state', 'path', 'prewarm', 'basedir', 'config_dir'])
+LINE_KEYS = ABSENT_KEYS | set(['root', 'vg', 'pool', 'other_roots', 'base', 'size', 'filesystem', 'mkfs_args',
+                               'mount_options', 'check_size', 'sleep_time', 'options', 'plugin_options'])
 
 
 def config(**overrides):
@@ -111,16 +115,13 @@ class MockRun(object):
         return self.config_opts['plugin_conf']['lvm_root_opts']
 
 
+def text_of(item):
+    """The file the mock_config module writes for a filter item (the role passes the item's values)."""
+    return render(item, item['root'], item['basedir'])
+
+
 def run_lines(item):
-    return MockRun('\n'.join(item['lines']) + '\n')
-
-
-def render_template(item, ansible_managed='Ansible managed: do not edit', trim_blocks=True):
-    """The role's real template, rendered as Ansible's template module does (trim_blocks), with a comment stub."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(ROLE, 'templates')),
-                             undefined=jinja2.StrictUndefined, trim_blocks=trim_blocks, keep_trailing_newline=True)
-    env.filters['comment'] = lambda text: '\n'.join('# ' + line for line in text.splitlines())
-    return env.get_template(TEMPLATE).render(item=item, ansible_managed=ansible_managed)
+    return MockRun(text_of(item))
 
 
 def _subscript_key(node):
@@ -201,7 +202,7 @@ RENDER_CASES = [
                          [c[1:] for c in RENDER_CASES], ids=[c[0] for c in RENDER_CASES])
 def test_rendered_lines_as_mock_executes_them(entry, expected_opts, expected_include, expected_root):
     item = only([entry])
-    assert set(item) == LINE_KEYS
+    assert set(item) - set(['poolmetadatasize', 'umount_root']) == LINE_KEYS
     vg = 'mockslow' if entry['pool'] == 'big' else 'mock'
     assert (item['name'], item['state'], item['vg'], item['pool'], item['root']) == (
         'c', 'present', vg, entry['pool'], expected_root)
@@ -211,6 +212,7 @@ def test_rendered_lines_as_mock_executes_them(entry, expected_opts, expected_inc
     run = run_lines(item)
     assert run.includes == [expected_include]
     assert run.config_opts['root'] == expected_root
+    assert run.config_opts['basedir'] == '/var/lib/mock'
     assert run.config_opts['chroot_name'] == 'default-root'  # untouched
     assert run.config_opts['plugin_conf'] == plugin_conf(expected_opts)
     assert 'mount_opts' not in run.lvm_root_opts
@@ -223,7 +225,8 @@ def test_rendered_lines_as_mock_executes_them(entry, expected_opts, expected_inc
 
 def test_include_comes_first_and_lvm_root_opts_replace_mock_defaults():
     item = only([config()])
-    assert item['lines'][0] == "include('fedora-40-x86_64.cfg')"
+    assert [line for line in text_of(item).splitlines() if not line.startswith('#')][0] == \
+        "include('fedora-40-x86_64.cfg')"
     run = run_lines(item)
     # mock's default pool_name 'mockbuild' must not survive: the dict is replaced, not merged.
     assert run.lvm_root_opts['pool_name'] == 'mockpool'
@@ -244,18 +247,18 @@ def test_role_defaults_render():
     result = mock_lvm_configs(defaults['builder_mock_configs'], defaults['builder_thin_pools'],
                               defaults['builder_safe_roots'], defaults['builder_mock_config_dir'])
     assert [(i['name'], i['root'], i['vg'], i['pool'], i['path']) for i in result] == [
-        ('fedora-40-x86_64-lvm', 'fedora-40-x86_64', 'mock', 'mockpool', '/etc/mock/fedora-40-x86_64-lvm.cfg')]
+        ('fedora-43-x86_64-lvm', 'fedora-43-x86_64', 'mock', 'mockpool', '/etc/mock/fedora-43-x86_64-lvm.cfg')]
     run = run_lines(result[0])
-    assert run.includes == ['fedora-40-x86_64.cfg']
+    assert run.includes == ['fedora-43-x86_64.cfg']
     assert run.config_opts['plugin_conf'] == plugin_conf(opts())
 
 
 def test_filter_module_exposes_the_filter():
-    assert FilterModule().filters() == {'mock_lvm_configs': mock_lvm_configs}
+    assert FilterModule().filters() == {'mock_lvm_configs': mock_lvm_configs, 'mock_lvm_removals': mock_lvm_removals}
 
 
 def test_input_is_not_modified():
-    entries = [config(mkfs_args=['-E', 'x']), {'name': 'gone', 'pool': 'big', 'state': 'absent'}]
+    entries = [config(mkfs_args=['-E', 'x'], options={'macros': {'%a': ['b']}}), {'name': 'gone', 'state': 'absent'}]
     before = copy.deepcopy(entries)
     mock_lvm_configs(entries, POOLS)
     assert entries == before
@@ -268,7 +271,7 @@ def test_tagged_strings_render_like_plain_ones():
     plain = config(mkfs_args=['-L', 'x'], mount_options='noatime', sleep_time=1.5)
     tagged = dict((origin.tag(k), origin.tag(v) if isinstance(v, (str, float)) else v) for k, v in plain.items())
     tagged['mkfs_args'] = [origin.tag(a) for a in plain['mkfs_args']]
-    assert only([tagged])['lines'] == only([plain])['lines']
+    assert text_of(only([tagged])) == text_of(only([plain]))
 
 
 # --------------------------------------------------------------------------- injection resistance
@@ -306,7 +309,8 @@ def test_hostile_mkfs_arg_round_trips_without_side_effect(index, tmp_path):
     marker = tmp_path / 'pwned'
     value = _hostile(marker)[index]
     item = only([config(mkfs_args=['-E', value])])
-    assert len(item['lines']) == 6 and all('\n' not in line and '\r' not in line for line in item['lines'])
+    text = text_of(item)
+    assert len(text.splitlines()) == 10 and '\r' not in text and text.endswith("'volume_group': 'mock'}\n")
     run = run_lines(item)
     assert run.lvm_root_opts['mkfs_args'] == ['-E', value]
     assert run.lvm_root_opts == opts(mkfs_args=['-E', value])
@@ -315,21 +319,23 @@ def test_hostile_mkfs_arg_round_trips_without_side_effect(index, tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize('trim_blocks', [True, False], ids=['trim-blocks', 'no-trim-blocks'])
-def test_template_with_hostile_values_is_only_include_and_assignments(tmp_path, trim_blocks):
+def test_file_with_hostile_values_is_only_include_and_assignments(tmp_path):
     marker = tmp_path / 'pwned'
     values = _hostile(marker)
     entries = [
         config(name='evil', mkfs_args=values, mount_options='x=/a:b,c+d', sleep_time=2.5, poolmetadatasize='64M',
-               umount_root=True, check_size=False),
+               umount_root=True, check_size=False, options=dict(('k%d' % i, v) for i, v in enumerate(values)),
+               plugin_options={'ccache_opts': {'dir': values}}),
         config(name='alma+epel.lvm', base='templates/alma+epel-9.tpl', root='alma+epel-9-x86_64', pool='big'),
     ]
     for item in mock_lvm_configs(entries, POOLS):
-        text = render_template(item, trim_blocks=trim_blocks)
+        text = text_of(item)
         found = statements(text)
-        assert found[0][0] == 'include' and [f[0] for f in found[1:]] == ['set'] * 5
-        assert [f[1] for f in found[1:]] == [
+        extra = [[k] for k in sorted(item['options'])] + [['plugin_conf', k] for k in sorted(item['plugin_options'])]
+        assert found[0][0] == 'include' and [f[0] for f in found[1:]] == ['set'] * (6 + len(extra))
+        assert [f[1] for f in found[1:]] == extra + [
             ['root'],
+            ['basedir'],
             ['plugin_conf', 'root_cache_enable'],
             ['plugin_conf', 'tmpfs_enable'],
             ['plugin_conf', 'lvm_root_enable'],
@@ -340,22 +346,28 @@ def test_template_with_hostile_values_is_only_include_and_assignments(tmp_path, 
         assert run.includes == [found[0][1]]
         assert run.config_opts['root'] == item['root']
         assert run.lvm_root_opts == found[-1][2]
-        assert text.startswith('# Ansible managed: do not edit\n# mock config %s on LVM' % item['name'])
+        assert text.startswith('# Written by buildfleet.mock_lvm (module mock_config)')
+        assert parse_marker(text) == {'name': item['name'], 'root': item['root'], 'vg': item['vg'],
+                                      'pool': item['pool'], 'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
     assert not marker.exists()
-    evil = MockRun(render_template(mock_lvm_configs(entries[:1], POOLS)[0]))
+    evil_item = mock_lvm_configs(entries[:1], POOLS)[0]
+    evil = MockRun(text_of(evil_item))
+    assert [evil.config_opts['k%d' % i] for i in range(len(values))] == values
+    assert evil.config_opts['plugin_conf']['ccache_opts'] == {'dir': values}
     assert evil.lvm_root_opts == opts(mkfs_args=values, mount_options='x=/a:b,c+d', sleep_time=2.5,
                                       poolmetadatasize='64M', umount_root=True, check_size=False)
-    alma = MockRun(render_template(mock_lvm_configs(entries[1:], POOLS)[0]))
+    alma = MockRun(text_of(mock_lvm_configs(entries[1:], POOLS)[0]))
     assert alma.includes == ['templates/alma+epel-9.tpl']
     assert alma.config_opts['root'] == 'alma_epel-9-x86_64'
     assert alma.lvm_root_opts == opts(volume_group='mockslow', pool_name='big')
 
 
-def test_template_renders_every_line_once():
+def test_file_has_one_marker_and_every_line_once():
     item = only([config(mkfs_args=['"""', "'''"])])
-    text = render_template(item)
-    body = [line for line in text.splitlines() if line and not line.startswith('#')]
-    assert body == item['lines']
+    text = text_of(item)
+    lines = text.splitlines()
+    assert len(lines) == len(set(lines)) == 10
+    assert sum(1 for line in lines if line.startswith('# buildfleet.mock_lvm config: ')) == 1
 
 
 # --------------------------------------------------------------------------- refusals
@@ -461,12 +473,34 @@ REFUSAL_CASES = [
      named('c', 'state None must be present or absent')),
     # pool
     ('pool-undeclared', [config(pool='undeclared')],
-     named('c', "pool 'undeclared' is not among the declared thin pools (big, mockpool)", 'builder_thin_pools')),
+     named('c', "pool 'undeclared' is not among the declared thin pools (mockslow/big, mock/mockpool)",
+           'builder_thin_pools')),
     ('pool-vg-slash-name', [config(pool='mock/mockpool')],
-     named('c', "pool 'mock/mockpool' is not among the declared thin pools (big, mockpool)")),
+     named('c', "thin pool 'mock/mockpool' is not a valid LVM name")),
     ('pool-missing', [config(pool=None)], named('c', 'pool must be a non-empty string, got None')),
-    ('pool-undeclared-absent', [{'name': 'old', 'pool': 'gone', 'state': 'absent'}],
-     named('old', "pool 'gone' is not among the declared thin pools")),
+    ('pool-in-other-vg', [config(pool='big', vg='mock')],
+     named('c', 'pool mock/big is not among the declared thin pools (mockslow/big, mock/mockpool)')),
+    ('vg-not-lvm-name', [config(vg="mock'\nimport os")], named('c', 'volume group "mock\'\\nimport os" is not a valid')),
+    # options and plugin_options: literals only, never the keys the collection owns
+    ('option-root', [config(options={'root': 'x'})], named('c', "options key 'root' is set by this collection")),
+    ('option-basedir', [config(options={'basedir': '/x'})], named('c', "options key 'basedir' is set by this")),
+    ('option-plugin-conf', [config(options={'plugin_conf': {}})], named('c', "options key 'plugin_conf' is set")),
+    ('option-key-quote', [config(options={"x']=1;import os#": 1})], named('c', 'options key "x\']=1;import os#" is not')),
+    ('option-value-object', [config(options={'x': object})], named('c', "options['x'] has a value of type type")),
+    ('option-value-nan', [config(options={'x': [float('nan')]})], named('c', "options['x'] is not a finite number")),
+    ('option-value-int-key', [config(options={'x': {1: 2}})], named('c', "options['x'] has a key that is not a string")),
+    ('options-not-dict', [config(options=['x'])], named('c', "options must be a mapping of config_opts keys")),
+    ('plugin-lvm-root', [config(plugin_options={'lvm_root_opts': {}})],
+     named('c', "plugin_options key 'lvm_root_opts' is set by this collection")),
+    ('plugin-root-cache', [config(plugin_options={'root_cache_enable': True})],
+     named('c', "plugin_options key 'root_cache_enable' is set")),
+    ('plugin-tmpfs', [config(plugin_options={'tmpfs_enable': True})], named('c', "plugin_options key 'tmpfs_enable'")),
+    # identity: a config that includes itself replaces a packaged config with an empty one
+    ('name-is-base', [config(name='fedora-40-x86_64', base='fedora-40-x86_64')],
+     named('fedora-40-x86_64', "the name is its own base 'fedora-40-x86_64'", 'Multiple inclusion',
+           'such as fedora-40-x86_64-lvm')),
+    ('name-is-base-cfg', [config(name='fedora-40-x86_64', base='fedora-40-x86_64.cfg')],
+     named('fedora-40-x86_64', 'the name is its own base')),
     # the list
     ('duplicate-names', [config(name='a'), config(name='b'), config(name='a', pool='big')],
      named('a', 'the name is used by more than one config')),
@@ -516,7 +550,7 @@ def test_declared_pools_must_have_lvm_names(pools, fragment):
     assert fragment in message
 
 
-# --------------------------------------------------------------------------- safe roots
+# --------------------------------------------------------------------------- roots from each config alone
 
 def roots_of(configs, *args):
     return dict((i['name'], i['root']) for i in mock_lvm_configs(configs, POOLS, *args) if i['state'] == 'present')
@@ -526,27 +560,30 @@ SAFE_CASES = [
     # id, configs, safe_roots, expected {config: root}
     ('plus-mapped', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], True,
      {'alma-epel-9-lvm': 'alma_epel-9-x86_64'}),
+    ('dots-always-mapped', [config(name='c-foobar', base='foo.bar')], True, {'c-foobar': 'foo_bar'}),
     ('dotted-prefix-mapped', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar', pool='big')],
      True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
-    ('dotted-prefix-mapped-reversed', [config(name='c-foobar', base='foo.bar'), config(name='c-foo', base='foo')],
-     True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
-    ('dots-alone-kept', [config(name='c-foobar', base='foo.bar')], True, {'c-foobar': 'foo.bar'}),
+    ('shipped-dotted-root', [config(name='leap', base='opensuse-leap-15.6-x86_64')], True,
+     {'leap': 'opensuse-leap-15_6-x86_64'}),
     ('explicit-root-honoured', [config(name='c', root='my-root')], True, {'c': 'my-root'}),
-    ('explicit-root-made-safe', [config(name='c', root='my+root')], True, {'c': 'my_root'}),
-    ('explicit-dotted-prefix', [config(name='a', root='x'), config(name='b', base='x.y')], True,
-     {'a': 'x', 'b': 'x_y'}),
+    ('explicit-root-made-safe', [config(name='c', root='my+root.x')], True, {'c': 'my_root_x'}),
     ('absent-takes-no-part', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar'),
-                              {'name': 'old', 'pool': 'mockpool', 'state': 'absent'}],
+                              {'name': 'old', 'state': 'absent'}],
      True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
     # Config names are not roots: '+' and dotted prefixes in names alone are fine.
-    ('plus-in-config-name', [config(name='alma+epel-9-x86_64', base='alma+epel-9-x86_64')], True,
-     {'alma+epel-9-x86_64': 'alma_epel-9-x86_64'}),
+    ('plus-in-config-name', [config(name='alma+epel-9-x86_64-lvm', base='alma+epel-9-x86_64')], True,
+     {'alma+epel-9-x86_64-lvm': 'alma_epel-9-x86_64'}),
     ('dotted-prefix-config-names', [config(name='f40', root='r1'), config(name='f40.debug', root='r2')], False,
      {'f40': 'r1', 'f40.debug': 'r2'}),
     ('disabled-keeps-roots', [config(name='c-foobar', base='foo.bar'), config(name='f', base='fedora-40-x86_64')],
      False, {'c-foobar': 'foo.bar', 'f': 'fedora-40-x86_64'}),
     ('disabled-explicit-root', [config(name='alma', base='alma+epel-9-x86_64', root='alma-epel-9')], False,
      {'alma': 'alma-epel-9'}),
+    ('disabled-dotted-prefix-other-pool', [config(name='c-foo', base='foo'),
+                                           config(name='c-foobar', base='foo.bar', pool='big')], False,
+     {'c-foo': 'foo', 'c-foobar': 'foo.bar'}),
+    ('bootstrap-word-inside', [config(name='a', root='foo'), config(name='b', root='bootstrap-foo')], True,
+     {'a': 'foo', 'b': 'bootstrap-foo'}),
 ]
 
 
@@ -560,6 +597,22 @@ def test_safe_roots(configs, enabled, expected):
             assert run.config_opts['root'] == expected[item['name']]
 
 
+def test_adding_a_config_never_changes_another_root():
+    """Case 5 of the identity issue: 'foo.bar' alone and beside 'foo' gets the same root."""
+    alone = roots_of([config(name='c-foobar', base='foo.bar')])
+    for neighbours in ([config(name='c-foo', base='foo')], [config(name='c-foo', base='foo', pool='big'),
+                                                            config(name='c-f', root='foo_bar_baz')]):
+        assert roots_of([config(name='c-foobar', base='foo.bar')] + neighbours)['c-foobar'] == alone['c-foobar']
+
+
+def test_other_roots_are_the_other_present_configs_roots():
+    items = mock_lvm_configs([config(name='a', base='foo'), config(name='b', base='foo.bar', pool='big'),
+                              config(name='c', base='alma+epel-9-x86_64'), {'name': 'old', 'state': 'absent'}], POOLS)
+    assert dict((i['name'], i.get('other_roots')) for i in items) == {
+        'a': ['alma_epel-9-x86_64', 'foo_bar'], 'b': ['alma_epel-9-x86_64', 'foo'], 'c': ['foo', 'foo_bar'],
+        'old': None}
+
+
 def test_plus_base_keeps_its_include():
     item = only([config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')])
     run = run_lines(item)
@@ -570,21 +623,32 @@ def test_plus_base_keeps_its_include():
 SAFE_REFUSALS = [
     # id, configs, safe_roots, fragments
     ('disabled-plus', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], False,
-     ("root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"')),
+     ("mock config 'alma-epel-9-lvm': root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"',
+      'leave safe roots on')),
     ('disabled-explicit-plus', [config(name='c', root='my+root')], False, ("root 'my+root' contains \"+\"",)),
     ('disabled-dotted-prefix', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar')], False,
-     ("root 'foo' (config 'c-foo') is a dotted prefix of root 'foo.bar' (config 'c-foobar')", 'rename one of them')),
+     ("root 'foo' (config 'c-foo') is a dotted prefix of root 'foo.bar' (config 'c-foobar') on the same pool",
+      'rename one of them')),
     ('collision-after-mapping', [config(name='c-foobar', base='foo.bar'), config(name='c-explicit', root='foo_bar'),
                                  config(name='c-foo', base='foo')], True,
-     ("'c-foobar'", "'c-explicit'", "both become 'foo_bar'", 'give one of them an explicit, different root')),
+     ("configs 'c-foobar' and 'c-explicit' both have root 'foo_bar'", 'give one of them another root')),
     ('collision-plus-vs-underscore', [config(name='a', base='alma+epel-9-x86_64'),
                                       config(name='b', base='alma_epel-9-x86_64')], True,
-     ("'a' and 'b' both become 'alma_epel-9-x86_64'",)),
-    ('same-root-twice', [config(name='a', base='fedora-40-x86_64'),
-                         config(name='b', base='fedora-40-x86_64', pool='big')], True,
-     ("'a' and 'b' both become 'fedora-40-x86_64'",)),
+     ("configs 'a' and 'b' both have root 'alma_epel-9-x86_64'",)),
+    ('same-root-other-pool', [config(name='a', base='fedora-40-x86_64'),
+                              config(name='b', base='fedora-40-x86_64', pool='big')], True,
+     ("configs 'a' and 'b' both have root 'fedora-40-x86_64'", 'lock and bookkeeping files per root')),
     ('same-root-twice-disabled', [config(name='a', root='r'), config(name='b', root='r')], False,
-     ("'a' and 'b' both become 'r'",)),
+     ("configs 'a' and 'b' both have root 'r'",)),
+    # mock runs the plugin for the bootstrap chroot with root <root>-bootstrap.
+    ('root-is-bootstrap-of-other', [config(name='a', root='foo'), config(name='b', root='foo-bootstrap')], True,
+     ("mock config 'b': root 'foo-bootstrap' ends in '-bootstrap'", "bootstrap of root 'foo'")),
+    ('root-ends-in-bootstrap-alone', [config(name='b', root='bar-bootstrap')], True,
+     ("root 'bar-bootstrap' ends in '-bootstrap'",)),
+    ('root-starts-with-bootstrap-of-other', [config(name='a', root='foo'), config(name='b', root='foo-bootstrap.x')],
+     False, ("root 'foo-bootstrap.x' of config 'b' starts with 'foo-bootstrap', the bootstrap chroot of config 'a'",)),
+    ('root-starts-with-bootstrap-mapped', [config(name='a', root='foo'), config(name='b', root='foo-bootstrap.x')],
+     True, ("root 'foo-bootstrap_x' of config 'b' starts with 'foo-bootstrap'",)),
 ]
 
 
@@ -592,9 +656,31 @@ SAFE_REFUSALS = [
                          ids=[c[0] for c in SAFE_REFUSALS])
 def test_safe_roots_refusals(configs, enabled, fragments):
     message = refusal(configs, POOLS, enabled)
-    assert message.startswith('mock configs: ')
     for fragment in fragments:
         assert fragment in message
+    # Whatever the order, the same pair is named.
+    assert refusal(list(reversed(configs)), POOLS, enabled).split(':')[0].count("'") >= 2
+
+
+# --------------------------------------------------------------------------- pools are (vg, name)
+
+TWIN_POOLS = [{'vg': 'fast', 'name': 'shared'}, {'vg': 'slow', 'name': 'shared'}]
+
+
+def test_pool_name_in_two_vgs_needs_vg():
+    message = refusal([config(pool='shared')], TWIN_POOLS)
+    assert "mock config 'c': pool 'shared' is declared in volume groups fast and slow: set vg on the config" in message
+
+
+@pytest.mark.parametrize('vg', ['fast', 'slow'])
+def test_vg_picks_the_pool(vg):
+    item = only([config(pool='shared', vg=vg)], TWIN_POOLS)
+    assert (item['vg'], item['pool']) == (vg, 'shared')
+    assert run_lines(item).lvm_root_opts == opts(volume_group=vg, pool_name='shared')
+
+
+def test_unique_pool_name_needs_no_vg():
+    assert only([config(pool='big')])['vg'] == 'mockslow'
 
 
 @pytest.mark.parametrize('config_dir, path', [
@@ -603,8 +689,7 @@ def test_safe_roots_refusals(configs, enabled, fragments):
     ('/opt/builder/mock.d', '/opt/builder/mock.d/c.cfg'),
 ])
 def test_config_dir_sets_path(config_dir, path):
-    present, absent = mock_lvm_configs([config(), {'name': 'old', 'pool': 'big', 'state': 'absent'}],
-                                       POOLS, True, config_dir)
+    present, absent = mock_lvm_configs([config(), {'name': 'old', 'state': 'absent'}], POOLS, True, config_dir)
     assert present['path'] == path
     assert absent['path'] == path.replace('/c.cfg', '/old.cfg')
     assert run_lines(present).includes == ['fedora-40-x86_64.cfg']  # include stays relative to mock's own dir
@@ -615,16 +700,17 @@ def test_config_dir_defaults_to_etc_mock():
 
 
 @pytest.mark.parametrize('basedir, written', [
-    ('/var/lib/mock', None),
-    ('/var/lib/mock/', None),
+    ('/var/lib/mock', '/var/lib/mock'),
+    ('/var/lib/mock/', '/var/lib/mock'),
     ('/srv/builder-b/mock', '/srv/builder-b/mock'),
     ('/data/mock/', '/data/mock'),
 ])
-def test_basedir_other_than_mocks_default_is_written(basedir, written):
+def test_basedir_is_always_written(basedir, written):
     item = mock_lvm_configs([config()], POOLS, True, '/etc/mock', basedir)[0]
     run = run_lines(item)
-    assert run.config_opts.get('basedir') == written
-    # Only that key is added: the plugin settings stay exactly as without it.
+    assert run.config_opts['basedir'] == written
+    assert parse_marker(text_of(item))['basedir'] == written
+    # Only that key differs: the plugin settings stay exactly as with mock's default basedir.
     assert run.config_opts['plugin_conf'] == run_lines(only([config()])).config_opts['plugin_conf']
 
 
@@ -646,26 +732,66 @@ def test_bad_directories_are_refused_by_name(what, config_dir, basedir):
 # --------------------------------------------------------------------------- absent configs
 
 ABSENT_CASES = [
-    ('minimal', {'name': 'old', 'pool': 'mockpool', 'state': 'absent'}, 'mock'),
-    ('other-pool', {'name': 'old', 'pool': 'big', 'state': 'absent'}, 'mockslow'),
+    ('minimal', {'name': 'old', 'state': 'absent'}),
+    ('pool-not-needed-nor-checked', {'name': 'old', 'pool': 'gone', 'state': 'absent'}),
     ('leftover-keys-ignored', {'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'base': 'x.tpl', 'size': 'huge',
-                               'sleep_time': 0}, 'mock'),
-    ('prewarm-kept', {'name': 'old', 'pool': 'mockpool', 'state': 'absent', 'prewarm': True}, 'mock'),
+                               'sleep_time': 0}),
+    ('prewarm-kept', {'name': 'old', 'state': 'absent', 'prewarm': True}),
 ]
 
 
-@pytest.mark.parametrize('entry, vg', [c[1:] for c in ABSENT_CASES], ids=[c[0] for c in ABSENT_CASES])
-def test_absent_configs(entry, vg):
+@pytest.mark.parametrize('entry', [c[1] for c in ABSENT_CASES], ids=[c[0] for c in ABSENT_CASES])
+def test_absent_configs(entry):
     item = only([entry])
     assert set(item) == ABSENT_KEYS
-    assert item == {'name': 'old', 'state': 'absent', 'vg': vg, 'pool': entry['pool'], 'path': '/etc/mock/old.cfg',
-                    'prewarm': bool(entry.get('prewarm'))}
+    assert item == {'name': 'old', 'state': 'absent', 'path': '/etc/mock/old.cfg', 'basedir': '/var/lib/mock',
+                    'config_dir': '/etc/mock', 'prewarm': bool(entry.get('prewarm'))}
 
 
 def test_absent_beside_present_keeps_order():
-    result = mock_lvm_configs([{'name': 'old', 'pool': 'mockpool', 'state': 'absent'}, config(name='new')], POOLS)
-    assert [(i['name'], i['state'], 'lines' in i) for i in result] == [
-        ('old', 'absent', False), ('new', 'present', True)]
+    result = mock_lvm_configs([{'name': 'old', 'state': 'absent'}, config(name='new')], POOLS)
+    assert [(i['name'], i['state'], 'root' in i) for i in result] == [('old', 'absent', False), ('new', 'present', True)]
+
+
+def recorded(name, root, vg='mock', pool='mockpool', basedir='/var/lib/mock'):
+    return {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir, 'collection_version': '0.1.0',
+            'path': '/etc/mock/%s.cfg' % name}
+
+
+REMOVAL_CASES = [
+    # id, configs, recorded configs, unmanaged, expected [(name, root, other_roots)]
+    ('rename-keeps-the-root', [{'name': 'f43-old', 'state': 'absent'}, config(name='f43-new', base='fedora-43-x86_64')],
+     [recorded('f43-old', 'fedora-43-x86_64')], [], []),
+    ('plain-removal', [{'name': 'gone', 'state': 'absent'}, config(name='keep', base='fedora-43-x86_64')],
+     [recorded('gone', 'fedora-42-x86_64'), recorded('keep', 'fedora-43-x86_64')], [],
+     [('gone', 'fedora-42-x86_64', ['fedora-43-x86_64'])]),
+    ('absent-without-file', [{'name': 'gone', 'state': 'absent'}], [], [], []),
+    ('root-kept-by-a-file-outside-the-inventory', [{'name': 'gone', 'state': 'absent'}],
+     [recorded('gone', 'shared-root'), recorded('elsewhere', 'shared-root')], [], []),
+    ('two-absent-one-root', [{'name': 'a', 'state': 'absent'}, {'name': 'b', 'state': 'absent'}],
+     [recorded('a', 'r'), recorded('b', 'r')], [], [('a', 'r', [])]),
+    ('other-roots-include-recorded-ones', [{'name': 'gone', 'state': 'absent'}, config(name='p', base='foo')],
+     [recorded('gone', 'foo.bar'), recorded('legacy', 'foo-x')], [], [('gone', 'foo.bar', ['foo', 'foo-x'])]),
+]
+
+
+@pytest.mark.parametrize('configs, records, unmanaged, expected', [c[1:] for c in REMOVAL_CASES],
+                         ids=[c[0] for c in REMOVAL_CASES])
+def test_removals(configs, records, unmanaged, expected):
+    items = mock_lvm_configs(configs, POOLS)
+    rows = mock_lvm_removals(items, {'configs': records, 'unmanaged': unmanaged})
+    assert [(r['name'], r['root'], r['other_roots']) for r in rows] == expected
+    for row in rows:
+        old = [r for r in records if r['name'] == row['name']][0]
+        assert (row['vg'], row['pool'], row['basedir']) == (old['vg'], old['pool'], old['basedir'])
+
+
+def test_absent_packaged_config_is_refused_before_anything_changes():
+    items = mock_lvm_configs([{'name': 'centos-stream-9-x86_64', 'state': 'absent'}, config(name='k')], POOLS)
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_removals(items, {'configs': [], 'unmanaged': ['centos-stream-9-x86_64']})
+    assert 'centos-stream-9-x86_64 (/etc/mock/centos-stream-9-x86_64.cfg)' in str(err.value)
+    assert 'did not write (no marker line)' in str(err.value)
 
 
 # --------------------------------------------------------------------------- package names

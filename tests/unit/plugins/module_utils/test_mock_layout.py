@@ -24,7 +24,9 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     mount_point,
     roots_with_lock_files,
     roots_with_postinit,
-    safe_roots,
+    roots_conflict,
+    root_problem,
+    safe_root,
     snapinfo_prefix,
     snapshot_volume,
     updates_prefix,
@@ -179,60 +181,60 @@ def test_roots_with_postinit_of_the_captured_family(lvm_reports):
     assert roots_with_postinit(names) == {'foo', 'foo.bar', 'foo-bar', 'foo-bootstrap'}
 
 
-# --------------------------------------------------------------------------- safe_roots / check_roots
+# --------------------------------------------------------------------------- safe_root / check_roots
 
 SAFE_CASES = [
-    (['foo'], {'foo': 'foo'}),
-    (['foo', 'foo-bar'], {'foo': 'foo', 'foo-bar': 'foo-bar'}),
-    ([ALMA], {ALMA: 'alma_epel-9-x86_64'}),
-    (['a+b+c'], {'a+b+c': 'a_b_c'}),
-    (['foo', 'foo.bar'], {'foo': 'foo', 'foo.bar': 'foo_bar'}),
-    (['foo.bar', 'foo'], {'foo': 'foo', 'foo.bar': 'foo_bar'}),          # the order does not matter
-    (['fedora-40.x86_64'], {'fedora-40.x86_64': 'fedora-40.x86_64'}),  # dots alone are fine
-    (['foo', 'foo.bar', 'foo.bar.baz'], {'foo': 'foo', 'foo.bar': 'foo_bar', 'foo.bar.baz': 'foo_bar_baz'}),
-    (['foo.bar', 'foo.bar.baz'], {'foo.bar': 'foo.bar', 'foo.bar.baz': 'foo_bar_baz'}),
-    (['foo+x', 'foo+x.y'], {'foo+x': 'foo_x', 'foo+x.y': 'foo_x_y'}),
-    ([], {}),
+    ('foo', 'foo'),
+    ('foo-bar', 'foo-bar'),
+    (ALMA, 'alma_epel-9-x86_64'),
+    ('a+b+c', 'a_b_c'),
+    ('foo.bar', 'foo_bar'),
+    ('fedora-40.x86_64', 'fedora-40_x86_64'),
+    ('foo.bar.baz', 'foo_bar_baz'),
+    ('foo+x.y', 'foo_x_y'),
+    ('opensuse-leap-15.6-x86_64', 'opensuse-leap-15_6-x86_64'),
 ]
 
 
-@pytest.mark.parametrize('roots, expected', SAFE_CASES, ids=[','.join(c[0]) or 'none' for c in SAFE_CASES])
-def test_safe_roots(roots, expected):
-    mapped = safe_roots(roots)
-    assert mapped == expected
-    check_roots(list(mapped.values()))  # what comes out passes the check
-    assert safe_roots(reversed(roots)) == expected
+@pytest.mark.parametrize('root, expected', SAFE_CASES, ids=[c[0] for c in SAFE_CASES])
+def test_safe_root_depends_on_the_root_alone(root, expected):
+    assert safe_root(root) == expected
+    assert safe_root(expected) == expected  # mapping a safe root again changes nothing
+    assert root_problem(expected) is None
 
 
-@pytest.mark.parametrize('roots, named', [
-    (['a+b', 'a_b'], ["'a+b'", "'a_b'", "both become 'a_b'"]),
-    (['foo', 'foo.bar', 'foo_bar'], ["'foo.bar'", "'foo_bar'", "both become 'foo_bar'"]),
-    ([ALMA, 'alma_epel-9-x86_64'], ["'%s'" % ALMA, "'alma_epel-9-x86_64'"]),
-], ids=['plus-vs-underscore', 'dotted-vs-underscore', 'alma'])
-def test_safe_roots_collisions(roots, named):
-    with pytest.raises(ValueError) as err:
-        safe_roots(roots)
-    for fragment in named:
-        assert fragment in str(err.value)
-    assert 'give one of them an explicit, different root' in str(err.value)
+def entry(name, root, pool='p', vg='vg'):
+    return {'name': name, 'root': root, 'pool': pool, 'vg': vg}
 
 
 def test_check_roots_accepts_distinct_roots():
-    check_roots(['foo', 'foo-bar', 'foo_bar', 'fedora-40-x86_64'])
+    check_roots([entry('a', 'foo'), entry('b', 'foo-bar'), entry('c', 'foo_bar'), entry('d', 'fedora-40-x86_64'),
+                 entry('e', 'bootstrap-foo'), entry('f', 'foo.bar', pool='other')])
     check_roots([])
 
 
-@pytest.mark.parametrize('roots, origins, fragments', [
-    (['foo', 'foo.bar'], None,
-     ["root 'foo' (config 'foo') is a dotted prefix of root 'foo.bar' (config 'foo.bar')", 'rename one of them']),
-    (['foo.bar', 'foo'], None, ["root 'foo' (config 'foo') is a dotted prefix of root 'foo.bar'"]),
-    ([ALMA], None, ["root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"']),
-    (None, {'config-a': 'foo', 'config-b': 'foo'}, ["roots 'config-a' and 'config-b' both become 'foo'"]),
-    (None, {'cfg-short': 'x', 'cfg-long': 'x.y'},
-     ["root 'x' (config 'cfg-short') is a dotted prefix of root 'x.y' (config 'cfg-long')"]),
-], ids=['dotted-prefix', 'dotted-prefix-reversed', 'plus', 'collision', 'dotted-prefix-with-configs'])
-def test_check_roots_errors(roots, origins, fragments):
+@pytest.mark.parametrize('configs, fragments', [
+    ([entry('a', 'foo'), entry('b', 'foo.bar')],
+     ["root 'foo' (config 'a') is a dotted prefix of root 'foo.bar' (config 'b') on the same pool",
+      'rename one of them']),
+    ([entry('b', 'foo.bar'), entry('a', 'foo')], ["root 'foo' (config 'a') is a dotted prefix of root 'foo.bar'"]),
+    ([entry('a', ALMA)], ["config 'a': root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"']),
+    ([entry('config-a', 'foo'), entry('config-b', 'foo', pool='other')],
+     ["configs 'config-a' and 'config-b' both have root 'foo'", 'per root']),
+    ([entry('a', 'foo-bootstrap')], ["config 'a': root 'foo-bootstrap' ends in '-bootstrap'"]),
+    ([entry('a', 'foo'), entry('b', 'foo-bootstrap.x')],
+     ["root 'foo-bootstrap.x' of config 'b' starts with 'foo-bootstrap', the bootstrap chroot of config 'a'"]),
+    ([entry('b', 'foo-bootstrapped'), entry('a', 'foo')],
+     ["root 'foo-bootstrapped' of config 'b' starts with 'foo-bootstrap'"]),
+], ids=['dotted-prefix', 'dotted-prefix-reversed', 'plus', 'same-root-other-pool', 'ends-in-bootstrap',
+        'bootstrap-prefix', 'bootstrap-prefix-reversed'])
+def test_check_roots_errors(configs, fragments):
     with pytest.raises(ValueError) as err:
-        check_roots(roots if roots is not None else list(origins.values()), origins)
+        check_roots(configs)
     for fragment in fragments:
         assert fragment in str(err.value)
+
+
+def test_roots_conflict_is_none_for_neighbours():
+    assert roots_conflict(entry('a', 'foo'), entry('b', 'foo_bar')) is None
+    assert roots_conflict(entry('a', 'foo'), entry('b', 'foo.bar', vg='other')) is None

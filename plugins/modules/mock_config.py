@@ -1,0 +1,461 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: mock_config
+short_description: One mock config file on LVM, with recorded identity, owned for its whole life
+version_added: 0.1.0
+description:
+  - Writes or removes C(<config_dir>/<name>.cfg), a mock config that includes a base config and puts its chroot on
+    an LVM thin volume through mock's C(lvm_root) plugin with the complete C(lvm_root_opts) (C(pool_name) included),
+    C(root_cache) and C(tmpfs) off, and C(config_opts['basedir']) always written.
+  - Every value is validated and rendered as a Python literal, so no input can inject code into a file mock executes
+    as root. Unknown keys are refused, as mock would silently ignore a mis-spelt setting.
+  - B(Recorded identity.) The file carries a marker, the comment line C(# buildfleet.mock_lvm config:) followed by
+    JSON with C(name), C(root), C(vg), C(pool), C(basedir) and C(collection_version). The module reads it back with
+    a JSON parser. Only a file with the marker is overwritten or removed; any other file (a packaged config, a
+    hand-written one) is refused unless O(force=true).
+  - B(Roots from each config alone.) The root is O(root), or the base config's name, with C(+) and C(.) mapped to
+    C(_) (O(safe_root)), whatever other configs exist. Refused, naming both configs, is a root that another marked
+    file in O(config_dir) already records, one that starts with another root's bootstrap name (C(<root>-bootstrap)),
+    or one ending in C(-bootstrap).
+  - B(Root changes.) When the recorded root, volume group or pool differ from the new ones and the old root still has
+    volumes in the old pool, the module refuses and names both: remove the old build roots first
+    (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)).
+  - Refused too is a name that is its own base (the file would include itself, which mock skips) and a base that does
+    not exist in O(config_dir) (with a hint when mock-core-configs moved it to C(eol/)).
+  - The new file is written to a temporary file in O(config_dir), parsed as Python, loaded with
+    C(mock --debug-config) when mock is installed (O(validate_with_mock)), and only then moved over the live file,
+    atomically. Owner, group and mode are enforced; drift is repaired and reported as a change.
+  - A run that changes nothing reads files only; no LVM command runs unless the recorded identity changes.
+author:
+  - buildfleet maintainers (@buildfleet)
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes
+options:
+  name:
+    description: The config name, as given to C(mock -r); the file is C(<config_dir>/<name>.cfg).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) writes the file (or repairs its content, owner, group and mode).
+      - V(absent) removes it when it carries the marker, and returns the identity it recorded, so that the caller can
+        remove that root's build roots. Build roots are not touched by this module.
+    type: str
+    choices: [present, absent]
+    default: present
+  base:
+    description:
+      - The config to include, by name (V(fedora-43-x86_64), V(eol/fedora-41-x86_64)) or a template path ending in
+        C(.tpl) (then O(root) is required). It must exist in O(config_dir).
+      - Required with O(state=present).
+    type: str
+  root:
+    description: The chroot's C(config_opts['root']). Defaults to the base config's name.
+    type: str
+  safe_root:
+    description:
+      - Map C(+) and C(.) in the root to C(_). mock's LVM plugin never finds the volumes of a root with C(+), and
+        treats the volumes of C(foo.bar) as those of C(foo) on a shared pool.
+      - With V(false) the root is taken as given and a root with C(+) is refused.
+    type: bool
+    default: true
+  vg:
+    description: The volume group of the pool (C(lvm_root_opts['volume_group'])). Required with O(state=present).
+    type: str
+  pool:
+    description: The thin pool (C(lvm_root_opts['pool_name'])). Required with O(state=present).
+    type: str
+  size:
+    description: Virtual size of each build root volume (C(lvm_root_opts['size'])), for example V(8G).
+    type: str
+  filesystem:
+    description: File system of the build root volumes.
+    type: str
+    default: ext4
+  mkfs_args:
+    description: Extra arguments for mkfs.
+    type: list
+    elements: str
+    default: []
+  mount_options:
+    description: Comma-separated mount options (mock reads C(mount_options); the documented C(mount_opts) is ignored).
+    type: str
+    default: ''
+  check_size:
+    description: Let mock refuse to start a build when the pool's data or metadata use is above 90 %.
+    type: bool
+    default: true
+  sleep_time:
+    description: Seconds mock waits between polls.
+    type: raw
+    default: 1
+  poolmetadatasize:
+    description: Metadata size mock uses if it ever creates the pool itself.
+    type: str
+  umount_root:
+    description: Whether mock unmounts the build root after each run. Omitted, mock's default applies.
+    type: bool
+  options:
+    description:
+      - Further C(config_opts) keys, each rendered as C(config_opts[KEY] = VALUE) with the value as a Python literal
+        (strings, numbers, booleans, null, lists and mappings).
+      - The keys the collection sets are refused (C(root), C(basedir), C(plugin_conf)).
+    type: dict
+    default: {}
+  plugin_options:
+    description:
+      - Further C(config_opts['plugin_conf']) keys, for example V({ccache_enable: true}).
+      - Keys of the C(lvm_root), C(root_cache) and C(tmpfs) plugins are refused.
+    type: dict
+    default: {}
+  basedir:
+    description: mock's C(basedir), always written into the file, so that mock and the modules look in one place.
+    type: path
+    default: /var/lib/mock
+  config_dir:
+    description: mock's config directory, where the file, its base and the other configs are.
+    type: path
+    default: /etc/mock
+  owner:
+    description: Owner of the file.
+    type: str
+    default: root
+  group:
+    description: Group of the file. The C(mock) group exists wherever mock is installed.
+    type: str
+    default: mock
+  mode:
+    description: Mode of the file, as an octal string.
+    type: str
+    default: '0644'
+  force:
+    description:
+      - Overwrite or remove a file that does not carry the marker (for example to take over a config written by hand),
+        and skip the root-change check. A packaged config is never a good candidate.
+    type: bool
+    default: false
+  validate_with_mock:
+    description:
+      - Load the candidate file with O(mock_command) C(--configdir <config_dir> -r <file> --debug-config) before it
+        replaces the live file, when that command is installed on the host. Without mock, the Python parse check alone
+        runs.
+    type: bool
+    default: true
+  mock_command:
+    description: The command that runs mock, for wrappers.
+    type: list
+    elements: str
+    default: [mock]
+notes:
+  - mock reads C(~/.config/mock/<name>.cfg) before C(<config_dir>/<name>.cfg), and needs C(--configdir) for a config
+    directory other than C(/etc/mock).
+seealso:
+  - module: buildfleet.mock_lvm.mock_config_info
+  - module: buildfleet.mock_lvm.build_root
+  - module: buildfleet.mock_lvm.thinpool
+"""
+
+EXAMPLES = r"""
+- name: A Fedora 43 config on the shared pool
+  buildfleet.mock_lvm.mock_config:
+    name: fedora-43-x86_64-lvm
+    base: fedora-43-x86_64
+    vg: mock
+    pool: shared
+    size: 8G
+    plugin_options:
+      ccache_enable: true
+
+- name: An EPEL-layered config (its root becomes alma_epel-10-x86_64)
+  buildfleet.mock_lvm.mock_config:
+    name: alma-epel-10-lvm
+    base: alma+epel-10-x86_64
+    vg: mock
+    pool: shared
+    size: 8G
+    options:
+      rpmbuild_networking: false
+
+- name: Remove a config this collection wrote, keeping what it recorded
+  buildfleet.mock_lvm.mock_config:
+    name: fedora-42-x86_64-lvm
+    state: absent
+  register: removed
+
+- name: Then remove its build roots (the pool stays)
+  buildfleet.mock_lvm.build_root:
+    root: "{{ removed.recorded.root }}"
+    vg: "{{ removed.recorded.vg }}"
+    pool: "{{ removed.recorded.pool }}"
+    state: absent
+  when: removed.recorded is not none
+"""
+
+RETURN = r"""
+path:
+  description: The config file.
+  returned: always
+  type: str
+  sample: /etc/mock/fedora-43-x86_64-lvm.cfg
+root:
+  description: The root the file gives mock (with O(state=present)).
+  returned: success
+  type: str
+  sample: fedora-43-x86_64
+recorded:
+  description: The identity the file recorded before the run (its marker), or null when it had none or did not exist.
+  returned: always
+  type: dict
+  sample: {name: fedora-43-x86_64-lvm, root: fedora-43-x86_64, vg: mock, pool: shared, basedir: /var/lib/mock,
+           collection_version: 0.1.0}
+marker:
+  description: The identity the file records after the run (null once removed).
+  returned: always
+  type: dict
+validated_with:
+  description: How the new content was checked before it replaced the live file (C(python) or C(mock)).
+  returned: when the content changed
+  type: str
+commands:
+  description: Commands run (in check mode, those that would run).
+  returned: always
+  type: list
+  elements: list
+"""
+
+import ast
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import RC_NOT_FOUND, LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
+    MockConfigError,
+    base_problem,
+    check_path,
+    config_root,
+    marker,
+    parse_marker,
+    read_text,
+    recorded_configs,
+    render,
+    validate_entry,
+)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    bootstrap_root,
+    member_of,
+    other_known_roots,
+    roots_conflict,
+)
+
+ENTRY_OPTIONS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
+                 'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'options', 'plugin_options')
+
+
+def _refuse_foreign(path, recorded, params):
+    if recorded is None and not params['force']:
+        raise MockConfigError(
+            '%s exists but was not written by buildfleet.mock_lvm for config %r (it has no marker line naming it): it '
+            'is probably a packaged or hand-written config, and is left as it is. Choose another name, or set '
+            'force: true to take it over.' % (path, params['name']))
+
+
+def _check_neighbours(entry, root, params):
+    """Refuse a root that another marked file in config_dir records, or that collides with one."""
+    mine = dict(name=entry['name'], root=root, vg=entry['vg'], pool=entry['pool'])
+    for name, other in sorted(recorded_configs(params['config_dir']).items()):
+        if name == entry['name']:
+            continue
+        conflict = roots_conflict(mine, other)
+        if conflict:
+            raise MockConfigError('%s (recorded in %s.cfg in %s)' % (conflict, name, params['config_dir']))
+
+
+def _old_root_volumes(module, recorded, config_dir):
+    """Volumes of the recorded root (and its bootstrap) still in the recorded pool, exactly as build_root counts them."""
+    lvm = LvmClient(module)
+    try:
+        report = lvm.read_vg(recorded['vg'])
+    except LvmError as exc:
+        if exc.rc == RC_NOT_FOUND:
+            return [], lvm.commands  # no such volume group any more: nothing is left behind
+        raise
+    roots = (recorded['root'], bootstrap_root(recorded['root']))
+    pool_names = [lv.name for lv in report.thin_volumes(recorded['pool'])]
+    neighbours = [r['root'] for r in recorded_configs(config_dir).values()]
+    others = other_known_roots(recorded['basedir'], pool_names, roots, neighbours)
+    names = [name for name in pool_names if any(member_of(name, root, others) for root in roots)]
+    return names, lvm.commands
+
+
+def _check_root_change(module, recorded, new, params):
+    if recorded is None or params['force']:
+        return []
+    old = tuple(recorded[k] for k in ('root', 'vg', 'pool'))
+    if old == tuple(new[k] for k in ('root', 'vg', 'pool')):
+        return []
+    volumes, commands = _old_root_volumes(module, recorded, params['config_dir'])
+    if volumes:
+        raise MockConfigError(
+            'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
+            'in %s/%s, which would leave them to nobody. Remove the old build roots first (buildfleet.mock_lvm.'
+            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool.'
+            % (new['name'], old[0], old[1], old[2], ', '.join(sorted(volumes)), new['root'], new['vg'], new['pool'],
+               old[0], old[1], old[2]))
+    return commands
+
+
+def _validate_candidate(module, params, path, content):
+    """Write content next to the live file and check it; returns (temp path, how it was checked)."""
+    try:
+        ast.parse(content, path)
+    except SyntaxError as exc:
+        raise MockConfigError('the rendered config for %s does not parse as Python: %s' % (path, exc))
+    fd, tmp = tempfile.mkstemp(prefix='.%s.' % params['name'], suffix='.cfg', dir=params['config_dir'])
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(content)
+    mock = params['mock_command']
+    if not params['validate_with_mock'] or not module.get_bin_path(mock[0]):
+        return tmp, 'python'
+    cmd = list(mock) + ['--configdir', params['config_dir'], '-r', tmp, '--debug-config']
+    rc, out, err = module.run_command(cmd)
+    if rc != 0:
+        os.remove(tmp)
+        raise MockConfigError('mock cannot load the new config for %s, so the live file was left as it is: %s'
+                              % (path, (err or out).strip()[-2000:]))
+    return tmp, 'mock'
+
+
+def _write(module, params, path, content, result):
+    tmp, how = _validate_candidate(module, params, path, content)
+    result['validated_with'] = how
+    module.atomic_move(tmp, path)
+
+
+def _attributes(module, params, path, diff):
+    """Enforce owner, group and mode (check mode predicts); True when any differed. Fills diff with them."""
+    changed = module.set_owner_if_different(path, params['owner'], False, diff)
+    changed = module.set_group_if_different(path, params['group'], changed, diff)
+    return module.set_mode_if_different(path, params['mode'], changed, diff)
+
+
+def _own_marker(text, name):
+    """The marker of a file's text when it records this config; None for a file that is not ours."""
+    recorded = parse_marker(text) if text is not None else None
+    return recorded if recorded and recorded['name'] == name else None
+
+
+def present(module, params, result):
+    entry = dict((k, params[k]) for k in ENTRY_OPTIONS)
+    validate_entry(entry)
+    root = config_root(entry, params['safe_root'])
+    problem = base_problem(params['config_dir'], entry['base'])
+    if problem:
+        raise MockConfigError('mock config %r: %s' % (entry['name'], problem))
+    path = result['path']
+    current = read_text(path)
+    recorded = _own_marker(current, entry['name'])
+    if current is not None:
+        _refuse_foreign(path, recorded, params)
+    result['recorded'] = recorded
+    _check_neighbours(entry, root, params)
+    new = marker(entry, root, params['basedir'])
+    result['commands'] += _check_root_change(module, recorded, new, params)
+    content = render(entry, root, params['basedir'])
+    result.update(root=root, marker=new)
+    changed = content != current
+    if changed:
+        result['diff'].append({'before': current or '', 'after': content, 'before_header': path,
+                               'after_header': path})
+        if not module.check_mode:
+            _write(module, params, path, content, result)
+    if os.path.exists(path):
+        attributes = {'before_header': path + ' (owner, group, mode)', 'after_header': path + ' (owner, group, mode)'}
+        if _attributes(module, params, path, attributes):
+            changed = True
+            result['diff'].append(attributes)
+    return changed
+
+
+def absent(module, params, result):
+    path = result['path']
+    current = read_text(path)
+    if current is None:
+        return False
+    recorded = _own_marker(current, params['name'])
+    _refuse_foreign(path, recorded, params)
+    result['recorded'] = recorded
+    result['diff'].append({'before': current, 'after': '', 'before_header': path, 'after_header': path})
+    if not module.check_mode:
+        os.remove(path)
+    return True
+
+
+def run_module(module):
+    params = module.params
+    params['config_dir'] = check_path('config_dir', params['config_dir'])
+    params['basedir'] = check_path('basedir', params['basedir'])
+    result = {'path': os.path.join(params['config_dir'], params['name'] + '.cfg'), 'recorded': None,
+              'marker': None, 'commands': [], 'diff': []}
+    validate_entry({'name': params['name'], 'state': 'absent'})
+    changed = (present if params['state'] == 'present' else absent)(module, params, result)
+    if not module._diff or not result['diff']:
+        result.pop('diff')
+    result['changed'] = changed
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            base=dict(type='str'),
+            root=dict(type='str'),
+            safe_root=dict(type='bool', default=True),
+            vg=dict(type='str'),
+            pool=dict(type='str'),
+            size=dict(type='str'),
+            filesystem=dict(type='str', default='ext4'),
+            mkfs_args=dict(type='list', elements='str', default=[]),
+            mount_options=dict(type='str', default=''),
+            check_size=dict(type='bool', default=True),
+            sleep_time=dict(type='raw', default=1),
+            poolmetadatasize=dict(type='str'),
+            umount_root=dict(type='bool'),
+            options=dict(type='dict', default={}),
+            plugin_options=dict(type='dict', default={}),
+            basedir=dict(type='path', default='/var/lib/mock'),
+            config_dir=dict(type='path', default='/etc/mock'),
+            owner=dict(type='str', default='root'),
+            group=dict(type='str', default='mock'),
+            mode=dict(type='str', default='0644'),
+            force=dict(type='bool', default=False),
+            validate_with_mock=dict(type='bool', default=True),
+            mock_command=dict(type='list', elements='str', default=['mock']),
+        ),
+        required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],
+        supports_check_mode=True,
+    )
+    try:
+        result = run_module(module)
+    except MockConfigError as exc:
+        module.fail_json(msg=str(exc))
+    except LvmError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

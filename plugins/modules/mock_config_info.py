@@ -1,0 +1,108 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: mock_config_info
+short_description: The mock configs this collection wrote, with the identity each records
+version_added: 0.1.0
+description:
+  - Reads every C(*.cfg) file in O(config_dir) and returns those that carry the marker line
+    M(buildfleet.mock_lvm.mock_config) writes (name, root, vg, pool, basedir), read with a JSON parser.
+  - Lists, for the names given in O(names), those whose file exists without the marker (packaged or hand-written
+    configs), so that a caller can refuse to touch them before it changes anything.
+  - Changes nothing and runs no command.
+author:
+  - buildfleet maintainers (@buildfleet)
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes.info_module
+options:
+  config_dir:
+    description: mock's config directory.
+    type: path
+    default: /etc/mock
+  names:
+    description: Config names to look for among the files without the marker.
+    type: list
+    elements: str
+    default: []
+seealso:
+  - module: buildfleet.mock_lvm.mock_config
+"""
+
+EXAMPLES = r"""
+- name: Read which roots the configs on this builder record
+  buildfleet.mock_lvm.mock_config_info:
+  register: recorded
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ recorded.configs | map(attribute='root') }}"
+"""
+
+RETURN = r"""
+configs:
+  description: The files with the marker, by config name order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: "Config name (the file is C(<config_dir>/<name>.cfg)).", type: str}
+    path: {description: "The file.", type: str}
+    root: {description: "The root it gives mock.", type: str}
+    vg: {description: "Volume group of its pool.", type: str}
+    pool: {description: "Its thin pool.", type: str}
+    basedir: {description: "mock's basedir it sets.", type: str}
+    collection_version: {description: "Version of the collection that wrote it.", type: str}
+  sample:
+    - {name: fedora-43-x86_64-lvm, path: /etc/mock/fedora-43-x86_64-lvm.cfg, root: fedora-43-x86_64, vg: mock,
+       pool: shared, basedir: /var/lib/mock, collection_version: 0.1.0}
+unmanaged:
+  description: Names from O(names) whose file exists without the marker.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
+    MockConfigError,
+    check_path,
+    recorded_configs,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config_dir=dict(type='path', default='/etc/mock'),
+            names=dict(type='list', elements='str', default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        config_dir = check_path('config_dir', module.params['config_dir'])
+        recorded = recorded_configs(config_dir)
+    except MockConfigError as exc:
+        module.fail_json(msg=str(exc))
+    configs = []
+    for name in sorted(recorded):
+        item = dict(recorded[name], path=os.path.join(config_dir, name + '.cfg'))
+        configs.append(item)
+    unmanaged = [name for name in module.params['names']
+                 if name not in recorded and os.path.exists(os.path.join(config_dir, name + '.cfg'))]
+    module.exit_json(changed=False, configs=configs, unmanaged=unmanaged)
+
+
+if __name__ == '__main__':
+    main()
