@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The test guest's image cache and run directories (playbooks/files/test_guest.sh).
 
+Run once per test run by scripts/test's molecule gate, before it waits for its own guest
+(about 25 s, mostly the stand-ins' sleeps; it uses its own cache and no real QEMU).
+
 The script runs unchanged; debootstrap, chroot, mke2fs, qemu-img, qemu-system-x86_64
 and ssh are stand-ins on PATH that log their calls (a real image build is 2.5 min of
 debootstrap, a real boot a minute). ssh-keygen, flock and the rest are the real
@@ -31,7 +34,7 @@ import time
 
 import pytest
 
-SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'playbooks', 'files', 'test_guest.sh')
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'playbooks', 'files', 'test_guest.sh')
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which('flock') or not shutil.which('ssh-keygen'),
