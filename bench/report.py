@@ -1,3 +1,6 @@
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Markdown tables from the raw output of bench/run.sh.
 
     report.py OUT_DIR PROVISION_PLAYBOOK TOTAL_SECONDS
