@@ -7,63 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: mock_lvm_configs
-short_description: Validate the builder role's mock config entries on the controller and give each its root
-version_added: 0.1.0
-description:
-  - Takes the builder role's list of mock configs and its list of thin pools and validates every value with the same
-    code the M(buildfleet.mock_lvm.mock_config) module runs on the host (LVM name rules, sizes, file system, options),
-    before anything is written.
-  - Gives each config its root from that config alone (see O(safe_roots)), resolves its pool as (vg, name), and
-    refuses, naming both configs, two present configs with one root, a root that starts with another's bootstrap
-    name, a root ending in C(-bootstrap), or a pool name declared in two volume groups when the config names no C(vg).
-  - Returns the configs normalised for the module (defaults filled in), each with C(root), C(vg), C(pool), C(path)
-    and C(other_roots), the roots of the other present configs on the host.
-options:
-  _input:
-    description: The configs (the role's C(builder_mock_configs)).
-    type: list
-    elements: dict
-    required: true
-  pools:
-    description: The declared thin pools (the role's C(builder_thin_pools)), each with C(vg) and C(name).
-    type: list
-    elements: dict
-    required: true
-  safe_roots:
-    description:
-      - Map C(+) and C(.) in every root to C(_), each root on its own, so that adding a config never changes the root
-        of another.
-      - With V(false), roots are kept as given and a root with C(+) or a dotted prefix of another root on the same pool
-        is an error instead.
-    type: bool
-    default: true
-  config_dir:
-    description: Where the config files go (the role's C(builder_mock_config_dir)).
-    type: path
-    default: /etc/mock
-  basedir:
-    description: mock's C(basedir) (the role's C(builder_mock_basedir)), written into every config.
-    type: path
-    default: /var/lib/mock
-"""
-
-EXAMPLES = r"""
-- name: Validate the configs
-  ansible.builtin.set_fact:
-    configs: "{{ builder_mock_configs | buildfleet.mock_lvm.mock_lvm_configs(builder_thin_pools) }}"
-"""
-
-RETURN = r"""
-_value:
-  description:
-    - The configs, each with C(name), C(state), C(path), C(prewarm) and, when present, C(root), C(vg), C(pool),
-      C(other_roots) and the module's options with their defaults.
-  type: list
-  elements: dict
-"""
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, validate_name

@@ -19,21 +19,21 @@ description:
     C(root_cache) and C(tmpfs) off, and C(config_opts['basedir']) always written.
   - Every value is validated and rendered as a Python literal, so no input can inject code into a file mock executes
     as root. Unknown keys are refused, as mock would silently ignore a mis-spelt setting.
-  - B(Recorded identity.) The file carries a marker, the comment line C(# buildfleet.mock_lvm config:) followed by
-    JSON with C(name), C(root), C(vg), C(pool), C(basedir) and C(collection_version). The module reads it back with
-    a JSON parser. Only a file with the marker is overwritten or removed; any other file (a packaged config, a
+  - B(Recorded identity.) The file carries a marker, a comment line that starts with C(# buildfleet.mock_lvm config)
+    and holds JSON with C(name), C(root), C(vg), C(pool), C(basedir) and C(collection_version). The module reads it
+    back with a JSON parser. Only a file with the marker is overwritten or removed; any other file (a packaged config, a
     hand-written one) is refused unless O(force=true).
   - B(Roots from each config alone.) The root is O(root), or the base config's name, with C(+) and C(.) mapped to
     C(_) (O(safe_root)), whatever other configs exist. Refused, naming both configs, is a root that another marked
     file in O(config_dir) already records, one that starts with another root's bootstrap name (C(<root>-bootstrap)),
     or one ending in C(-bootstrap).
   - B(Root changes.) When the recorded root, volume group or pool differ from the new ones and the old root still has
-    volumes in the old pool, the module refuses and names both: remove the old build roots first
+    volumes in the old pool, the module refuses and names both; the way out is to remove the old build roots first
     (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)).
   - Refused too is a name that is its own base (the file would include itself, which mock skips) and a base that does
     not exist in O(config_dir) (with a hint when mock-core-configs moved it to C(eol/)).
   - The new file is written to a temporary file in O(config_dir), parsed as Python, loaded with
-    C(mock --debug-config) when mock is installed (O(validate_with_mock)), and only then moved over the live file,
+    with mock's own config loader when mock is installed (O(validate_with_mock)), and only then moved over the live file,
     atomically. Owner, group and mode are enforced; drift is repaired and reported as a change.
   - A run that changes nothing reads files only; no LVM command runs unless the recorded identity changes.
 author:
@@ -114,7 +114,7 @@ options:
     default: {}
   plugin_options:
     description:
-      - Further C(config_opts['plugin_conf']) keys, for example V({ccache_enable: true}).
+      - Further C(config_opts['plugin_conf']) keys, for example C(ccache_enable).
       - Keys of the C(lvm_root), C(root_cache) and C(tmpfs) plugins are refused.
     type: dict
     default: {}
@@ -146,16 +146,12 @@ options:
     default: false
   validate_with_mock:
     description:
-      - Load the candidate file with O(mock_command) C(--configdir <config_dir> -r <file> --debug-config) before it
-        replaces the live file, when that command is installed on the host. Without mock, the Python parse check alone
-        runs.
+      - Where mock is installed, load the candidate file with mock's own config loader
+        (C(mockbuild.config.simple_load_config), with includes resolved against O(config_dir)) before it replaces the
+        live file, and require the root it loads with to be this config's. mock itself is not run (it refuses to run
+        from the root account). Without mock, the Python parse check alone runs.
     type: bool
     default: true
-  mock_command:
-    description: The command that runs mock, for wrappers.
-    type: list
-    elements: str
-    default: [mock]
 notes:
   - mock reads C(~/.config/mock/<name>.cfg) before C(<config_dir>/<name>.cfg), and needs C(--configdir) for a config
     directory other than C(/etc/mock).
@@ -223,7 +219,7 @@ marker:
   returned: always
   type: dict
 validated_with:
-  description: How the new content was checked before it replaced the live file (C(python) or C(mock)).
+  description: How the new content was checked before it replaced the live file (C(python), or C(mock) for mock's loader).
   returned: when the content changed
   type: str
 commands:
@@ -235,6 +231,7 @@ commands:
 
 import ast
 import os
+import sys
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -316,7 +313,43 @@ def _check_root_change(module, recorded, new, params):
     return commands
 
 
-def _validate_candidate(module, params, path, content):
+# mock's own loader, run as a separate process: mock.py itself refuses to run from the root
+# account (rootcheck), while mockbuild.config.simple_load_config, "intended for use by 3rd party
+# software", loads a config file (includes resolved against config_dir) and only warns as root.
+_LOAD_WITH_MOCK = """
+import sys, warnings
+warnings.simplefilter('ignore')
+try:
+    from mockbuild.config import simple_load_config
+except ImportError:
+    raise SystemExit(3)
+try:
+    opts = simple_load_config(sys.argv[1], sys.argv[2])
+except Exception as exc:
+    sys.stderr.write('%s: %s' % (type(exc).__name__, exc))
+    raise SystemExit(1)
+sys.stdout.write(str(opts['root']))
+"""
+
+
+def _check_with_mock(module, params, tmp, root):
+    """'mock' when mock's loader loaded the candidate with our root, 'python' when it is not installed here."""
+    if not params['validate_with_mock'] or not module.get_bin_path('mock'):
+        return 'python'
+    cmd = [sys.executable, '-c', _LOAD_WITH_MOCK, tmp, params['config_dir']]
+    rc, out, err = module.run_command(cmd)
+    if rc == 3:
+        module.warn('mock is installed but its Python package (mockbuild) cannot be imported by %s: %s was checked '
+                    'as Python only.' % (sys.executable, tmp))
+        return 'python'
+    if rc != 0 or out.strip() != root:
+        detail = (err or out).strip()[-2000:] if rc != 0 else 'it loads with root %r, not %r' % (out.strip(), root)
+        raise MockConfigError('mock cannot load the new config for %s, so the live file was left as it is: %s'
+                              % (params['name'], detail))
+    return 'mock'
+
+
+def _validate_candidate(module, params, path, content, root):
     """Write content next to the live file and check it; returns (temp path, how it was checked)."""
     try:
         ast.parse(content, path)
@@ -325,20 +358,15 @@ def _validate_candidate(module, params, path, content):
     fd, tmp = tempfile.mkstemp(prefix='.%s.' % params['name'], suffix='.cfg', dir=params['config_dir'])
     with os.fdopen(fd, 'w') as handle:
         handle.write(content)
-    mock = params['mock_command']
-    if not params['validate_with_mock'] or not module.get_bin_path(mock[0]):
-        return tmp, 'python'
-    cmd = list(mock) + ['--configdir', params['config_dir'], '-r', tmp, '--debug-config']
-    rc, out, err = module.run_command(cmd)
-    if rc != 0:
+    try:
+        return tmp, _check_with_mock(module, params, tmp, root)
+    except Exception:
         os.remove(tmp)
-        raise MockConfigError('mock cannot load the new config for %s, so the live file was left as it is: %s'
-                              % (path, (err or out).strip()[-2000:]))
-    return tmp, 'mock'
+        raise
 
 
 def _write(module, params, path, content, result):
-    tmp, how = _validate_candidate(module, params, path, content)
+    tmp, how = _validate_candidate(module, params, path, content, result['root'])
     result['validated_with'] = how
     module.atomic_move(tmp, path)
 
@@ -443,7 +471,6 @@ def main():
             mode=dict(type='str', default='0644'),
             force=dict(type='bool', default=False),
             validate_with_mock=dict(type='bool', default=True),
-            mock_command=dict(type='list', elements='str', default=['mock']),
         ),
         required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],
         supports_check_mode=True,

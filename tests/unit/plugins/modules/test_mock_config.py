@@ -17,6 +17,8 @@ __metaclass__ = type
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -153,18 +155,63 @@ def test_every_option_renders(run_module, config_dir):
     assert result.result['root'] == 'f44_x_y'
 
 
-def test_mock_validates_the_candidate_before_it_replaces_the_live_file(run_module, fake_lvm, config_dir):
-    fake_lvm.set(mock=[(0, 'config', ''), (1, '', 'ERROR: Config error: x: invalid syntax')])
+PYTHON = os.path.basename(sys.executable)
+
+
+def test_mock_loader_checks_the_candidate_before_it_replaces_the_live_file(run_module, fake_lvm, config_dir):
+    fake_lvm.set({PYTHON: [(0, 'fedora-43-x86_64', ''), (1, '', 'ConfigError: Config error: x: invalid syntax'),
+                           (0, 'other-root', '')]})
     ok = run_module(mock_config, args(config_dir, validate_with_mock=True))
     assert ok.result['validated_with'] == 'mock'
-    cmd = ok.commands[0]
-    assert cmd[:4] == ['mock', '--configdir', str(config_dir), '-r'] and cmd[-1] == '--debug-config'
-    assert os.path.basename(cmd[4]).startswith('.f43-lvm.') and cmd[4].endswith('.cfg')
+    cmd = ok.calls[0].argv
+    assert cmd[0] == sys.executable and cmd[1] == '-c' and 'simple_load_config' in cmd[2]
+    assert os.path.basename(cmd[3]).startswith('.f43-lvm.') and cmd[3].endswith('.cfg') and cmd[4] == str(config_dir)
     before = snapshot(config_dir)
     refused = run_module(mock_config, args(config_dir, validate_with_mock=True, size='9G'))
     assert refused.failed and 'mock cannot load the new config' in refused.result['msg']
     assert 'invalid syntax' in refused.result['msg']
     assert snapshot(config_dir) == before  # live file kept, temp file gone
+    other = run_module(mock_config, args(config_dir, validate_with_mock=True, size='9G'))
+    assert other.failed and "loads with root 'other-root', not 'fedora-43-x86_64'" in other.result['msg']
+    assert snapshot(config_dir) == before
+
+
+def test_mock_installed_without_its_python_package_warns(run_module, fake_lvm, config_dir):
+    fake_lvm.set({PYTHON: (3, '', '')})
+    result = run_module(mock_config, args(config_dir, validate_with_mock=True))
+    assert result.result['changed'] and result.result['validated_with'] == 'python'
+    assert 'mockbuild' in result.warnings[0]
+
+
+def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
+    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
+    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
+    package = tmp_path / 'site' / 'mockbuild'
+    package.mkdir(parents=True)
+    (package / '__init__.py').write_text('')
+    (package / 'config.py').write_text(
+        'import os\n'
+        'def simple_load_config(name, config_path=None):\n'
+        '    opts = {"plugin_conf": {}}\n'
+        '    def include(path):\n'
+        '        full = os.path.join(config_path, path)\n'
+        '        if not os.path.exists(full):\n'
+        '            raise RuntimeError("Could not find included config file: %s" % full)\n'
+        '        exec(open(full).read(), {"config_opts": opts, "include": include})\n'
+        '    exec(open(name).read(), {"config_opts": opts, "include": include})\n'
+        '    return opts\n')
+    good = config_dir / 'good.cfg'
+    good.write_text("include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n")
+    bad = config_dir / 'bad.cfg'
+    bad.write_text("include('gone.cfg')\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'))
+    run = [sys.executable, '-c', mock_config._LOAD_WITH_MOCK]
+    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    assert (ok.returncode, ok.stdout) == (0, b'mine')
+    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    assert failed.returncode == 1 and b'Could not find included config file' in failed.stderr
+    missing = subprocess.run(run + [str(good), str(config_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    assert missing.returncode == 3
 
 
 # --------------------------------------------------------------------------- refusals
