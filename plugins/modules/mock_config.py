@@ -144,6 +144,14 @@ options:
         and skip the root-change check. A packaged config is never a good candidate.
     type: bool
     default: false
+  absent_configs:
+    description:
+      - Names of configs whose files the same run removes (state V(absent)) before this one is written. Their recorded
+        roots do not count as taken, so that check mode, where those files still exist, predicts what the real run
+        does (a rename in one run).
+    type: list
+    elements: str
+    default: []
   validate_with_mock:
     description:
       - Where mock is installed, load the candidate file with mock's own config loader
@@ -272,7 +280,7 @@ def _check_neighbours(entry, root, params):
     """Refuse a root that another marked file in config_dir records, or that collides with one."""
     mine = dict(name=entry['name'], root=root, vg=entry['vg'], pool=entry['pool'])
     for name, other in sorted(recorded_configs(params['config_dir']).items()):
-        if name == entry['name']:
+        if name == entry['name'] or name in params['absent_configs']:
             continue
         conflict = roots_conflict(mine, other)
         if conflict:
@@ -470,6 +478,7 @@ def main():
             group=dict(type='str', default='mock'),
             mode=dict(type='str', default='0644'),
             force=dict(type='bool', default=False),
+            absent_configs=dict(type='list', elements='str', default=[]),
             validate_with_mock=dict(type='bool', default=True),
         ),
         required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],

@@ -363,6 +363,16 @@ def test_rename_in_one_run(run_module, config_dir):
     assert (config_dir / 'fedora-43-x86_64.cfg').read_text() == PACKAGED
 
 
+def test_rename_in_check_mode_predicts_the_real_run(run_module, config_dir):
+    """In check mode the old file is still there: naming it in absent_configs frees its root."""
+    run_module(mock_config, args(config_dir, name='f43-old'))
+    before = snapshot(config_dir)
+    check = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['f43-old']), check_mode=True)
+    assert not check.failed and check.result['changed'] and snapshot(config_dir) == before
+    other = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['unrelated']), check_mode=True)
+    assert other.failed and "both have root 'fedora-43-x86_64'" in other.result['msg']
+
+
 def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
     run_module(mock_config, args(config_dir))
     run_module(mock_config, args(config_dir, name='alma-lvm', base='alma+epel-10-x86_64', pool='other'))
