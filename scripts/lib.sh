@@ -36,15 +36,16 @@ newest_python() {
   echo "$best"
 }
 
-# ensure_venv DIR PYTHON: a venv with the pinned toolchain; rebuilt when the pins change.
+# ensure_venv DIR PYTHON [REQUIREMENTS]: a venv with the pinned toolchain (tests/requirements.txt
+# unless another pinned file is named); rebuilt when the pins change.
 ensure_venv() {
-  local dir=$1 python=$2 stamp
-  stamp=$(cat "$REQUIREMENTS" | sha256sum | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0])')
+  local dir=$1 python=$2 requirements=${3:-$REQUIREMENTS} stamp
+  stamp=$(sha256sum <"$requirements" | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0])')
   if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
     say "creating $dir with $python"
     rm -rf "$dir"
     "$python" -m venv "$dir"
-    "$dir/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    "$dir/bin/pip" install -q --disable-pip-version-check -r "$requirements" 2>&1 | grep -v "^WARNING: Location" >&2 || true
     "$dir/bin/python" -c 'import ansible, pytest' || { echo "toolchain install failed in $dir" >&2; exit 1; }
     echo "$stamp" >"$dir/.stamp"
   fi
@@ -63,6 +64,7 @@ activate() {
 }
 
 MAIN_VENV=$WORK/venv-main
+# shellcheck disable=SC2034  # used by scripts/test, which sources this file
 NEWEST_VENV=$WORK/venv-newest
 
 setup_main() {
@@ -76,6 +78,7 @@ setup_main() {
 newest_python_for_main() {
   local py
   py=$(command -v python3.11 || true)
+  # shellcheck disable=SC2012  # pyenv's version directories have plain names (3.11.7)
   [ -n "$py" ] || py=$(ls "$HOME"/.pyenv/versions/3.11.*/bin/python3 2>/dev/null | tail -n1)
   [ -n "$py" ] || py=$(command -v python3)
   echo "$py"
