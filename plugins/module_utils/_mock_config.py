@@ -24,8 +24,6 @@ import math
 import os
 import re
 
-from ansible.module_utils.six import integer_types, string_types
-
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
@@ -68,7 +66,7 @@ def _fail(entry, message):
 
 def _string(entry, key, pattern=None, hint=''):
     value = entry.get(key)
-    if not isinstance(value, string_types) or not value:
+    if not isinstance(value, str) or not value:
         _fail(entry, '%s must be a non-empty string, got %r.' % (key, value))
     if (pattern and not pattern.match(value)) or '..' in value:
         _fail(entry, '%s %r is not allowed%s.' % (key, value, hint))
@@ -76,7 +74,7 @@ def _string(entry, key, pattern=None, hint=''):
 
 
 def check_path(what, path):
-    if not isinstance(path, string_types) or not _PATH_RE.match(path) or '..' in path:
+    if not isinstance(path, str) or not _PATH_RE.match(path) or '..' in path:
         raise MockConfigError('%s %r must be an absolute path of letters, digits and / _ . + -.' % (what, path))
     return path.rstrip('/') or '/'
 
@@ -120,14 +118,14 @@ def _literal_problem(value, depth=0):
     """Why a value cannot be written as a plain Python literal, or None."""
     if depth > 8:
         return 'nests too deep'
-    if value is None or isinstance(value, (bool, string_types) + integer_types):
+    if value is None or isinstance(value, (bool, str, int)):
         return None
     if isinstance(value, float):
         return None if not (math.isnan(value) or math.isinf(value)) else 'is not a finite number'
     if isinstance(value, (list, tuple)):
         return next((p for p in (_literal_problem(v, depth + 1) for v in value) if p), None)
     if isinstance(value, dict):
-        if not all(isinstance(k, string_types) for k in value):
+        if not all(isinstance(k, str) for k in value):
             return 'has a key that is not a string'
         return next((p for p in (_literal_problem(v, depth + 1) for v in value.values()) if p), None)
     return 'has a value of type %s' % type(value).__name__
@@ -147,7 +145,7 @@ def _check_mapping(entry, key, owned_keys=(), owned_prefixes=(), where="config_o
     if not isinstance(mapping, dict):
         _fail(entry, '%s must be a mapping of %s keys to values, got %r.' % (key, where, mapping))
     for name, value in mapping.items():
-        if not isinstance(name, string_types) or not _OPTION_KEY_RE.match(name):
+        if not isinstance(name, str) or not _OPTION_KEY_RE.match(name):
             _fail(entry, '%s key %r is not a %s key: use letters, digits and _ . -.' % (key, name, where))
         if name in owned_keys or name.startswith(tuple(owned_prefixes)):
             _fail(entry, '%s key %r is set by this collection (root, basedir and the lvm_root, root_cache and '
@@ -162,7 +160,7 @@ def _check_number(entry, key, default):
     value = entry.get(key, default)
     if value is None:
         value = default
-    if isinstance(value, bool) or not isinstance(value, integer_types + (float,)) or value <= 0 \
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 \
             or math.isnan(value) or math.isinf(value):
         _fail(entry, '%s %r must be a number of seconds above 0.' % (key, value))
     return value
@@ -178,10 +176,10 @@ def _check_lvm_settings(entry):
     if entry.get('filesystem') is not None:
         _string(entry, 'filesystem', _FS_RE, ': a file system type such as ext4 or xfs')
     args = entry.get('mkfs_args') or []
-    if not isinstance(args, list) or not all(isinstance(a, string_types) for a in args):
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         _fail(entry, 'mkfs_args must be a list of strings, got %r.' % (args,))
     options = entry.get('mount_options') or ''
-    if not isinstance(options, string_types) or not _MOUNT_RE.match(options):
+    if not isinstance(options, str) or not _MOUNT_RE.match(options):
         _fail(entry, 'mount_options %r must be a comma-separated option string such as "discard,noatime".'
               % (options,))
     _check_number(entry, 'sleep_time', 1)
@@ -280,7 +278,7 @@ def parse_marker(text):
         recorded = json.loads(found[0])
     except ValueError:
         return None
-    if not isinstance(recorded, dict) or not all(isinstance(recorded.get(k), string_types) for k in MARKER_FIELDS):
+    if not isinstance(recorded, dict) or not all(isinstance(recorded.get(k), str) for k in MARKER_FIELDS):
         return None
     return recorded
 
