@@ -9,7 +9,7 @@
 # and the root is the config's name.
 set -euo pipefail
 mode=$1 basedir=$2 root=$4 vg=br pool=pool id=mock.$4
-[ "$3" = -r ] && [ "$5" = --init ] || { echo "stand-in supports only MODE BASEDIR -r CONFIG --init" >&2; exit 2; }
+if [ "$3" != -r ] || [ "$5" != --init ]; then echo "stand-in supports only MODE BASEDIR -r CONFIG --init" >&2; exit 2; fi
 mkdir -p "$basedir"
 : >>"$basedir/.lvm-pool-$id.lock"; : >>"$basedir/.lvm-$id.lock"
 case $mode in
