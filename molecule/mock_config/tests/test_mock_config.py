@@ -35,7 +35,8 @@ def test_packaged_stand_ins_untouched(host):
 
 
 @pytest.mark.parametrize('name, root', [('f43-new', 'fedora-43-x86_64'), ('cs9-lvm', 'centos-stream-9-x86_64'),
-                                        ('dotted-lvm', 'foo_bar'), ('f41-lvm', 'fedora-41-x86_64')])
+                                        ('dotted-lvm', 'foo_bar'), ('f41-lvm', 'fedora-41-x86_64'),
+                                        ('foo-lvm', 'foo')])
 def test_configs_record_their_identity_and_are_owned_by_root_mock(host, name, root):
     assert marker(host, name) == {'name': name, 'root': root, 'vg': 'mc', 'pool': 'shared',
                                   'basedir': '/srv/mc/mock', 'collection_version': '0.1.0'}
@@ -45,7 +46,9 @@ def test_configs_record_their_identity_and_are_owned_by_root_mock(host, name, ro
 
 
 def test_refused_configs_left_no_file(host):
-    for name in ('fb', 'fbx', 'foo-lvm'):
+    for name in ('fb', 'fbx', 'fedora-43-x86_64-lvm'):
         assert not host.file('%s/%s.cfg' % (CONFIG_DIR, name)).exists
+    # The neighbour added last took root foo; the dotted config kept foo_bar.
+    assert marker(host, 'foo-lvm')['root'] == 'foo'
     assert not [n for n in volumes(host) if 'foo_baz' in n or 'bootstrap_x' in n]
     assert {'+mock.foo_bar.head', 'mock.foo_bar.postinit'} <= volumes(host)
