@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, validate_name
@@ -57,7 +59,7 @@ def _resolve_vg(config, pool_vgs):
 
 
 def _present_item(config, pool_vgs, safe, base_item):
-    item = dict(base_item, **dict((k, v) for k, v in _DEFAULTS.items()))
+    item = dict(base_item, **copy.deepcopy(_DEFAULTS))
     item.update((k, v) for k, v in config.items() if v is not None and k not in ('state', 'prewarm'))
     item['vg'] = _resolve_vg(config, pool_vgs)
     item['root'] = config_root(config, safe)

@@ -228,7 +228,7 @@ marker:
   type: dict
 validated_with:
   description: How the new content was checked before it replaced the live file (C(python), or C(mock) for mock's loader).
-  returned: when the content changed
+  returned: when the file was written (not in check mode)
   type: str
 commands:
   description: Commands run (in check mode, those that would run).
@@ -276,10 +276,10 @@ def _refuse_foreign(path, recorded, params):
             'force: true to take it over.' % (path, params['name']))
 
 
-def _check_neighbours(entry, root, params):
+def _check_neighbours(entry, root, params, neighbours):
     """Refuse a root that another marked file in config_dir records, or that collides with one."""
     mine = dict(name=entry['name'], root=root, vg=entry['vg'], pool=entry['pool'])
-    for name, other in sorted(recorded_configs(params['config_dir']).items()):
+    for name, other in sorted(neighbours.items()):
         if name == entry['name'] or name in params['absent_configs']:
             continue
         conflict = roots_conflict(mine, other)
@@ -287,7 +287,7 @@ def _check_neighbours(entry, root, params):
             raise MockConfigError('%s (recorded in %s.cfg in %s)' % (conflict, name, params['config_dir']))
 
 
-def _old_root_volumes(module, recorded, config_dir):
+def _old_root_volumes(module, recorded, neighbours):
     """Volumes of the recorded root (and its bootstrap) still in the recorded pool, exactly as build_root counts them."""
     lvm = LvmClient(module)
     try:
@@ -298,19 +298,18 @@ def _old_root_volumes(module, recorded, config_dir):
         raise
     roots = (recorded['root'], bootstrap_root(recorded['root']))
     pool_names = [lv.name for lv in report.thin_volumes(recorded['pool'])]
-    neighbours = [r['root'] for r in recorded_configs(config_dir).values()]
-    others = other_known_roots(recorded['basedir'], pool_names, roots, neighbours)
+    others = other_known_roots(recorded['basedir'], pool_names, roots, [r['root'] for r in neighbours.values()])
     names = [name for name in pool_names if any(member_of(name, root, others) for root in roots)]
     return names, lvm.commands
 
 
-def _check_root_change(module, recorded, new, params):
+def _check_root_change(module, recorded, new, params, neighbours):
     if recorded is None or params['force']:
         return []
     old = tuple(recorded[k] for k in ('root', 'vg', 'pool'))
     if old == tuple(new[k] for k in ('root', 'vg', 'pool')):
         return []
-    volumes, commands = _old_root_volumes(module, recorded, params['config_dir'])
+    volumes, commands = _old_root_volumes(module, recorded, neighbours)
     if volumes:
         raise MockConfigError(
             'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
@@ -405,9 +404,10 @@ def present(module, params, result):
     if current is not None:
         _refuse_foreign(path, recorded, params)
     result['recorded'] = recorded
-    _check_neighbours(entry, root, params)
+    neighbours = recorded_configs(params['config_dir'])  # read once, for both checks
+    _check_neighbours(entry, root, params, neighbours)
     new = marker(entry, root, params['basedir'])
-    result['commands'] += _check_root_change(module, recorded, new, params)
+    result['commands'] += _check_root_change(module, recorded, new, params, neighbours)
     content = render(entry, root, params['basedir'])
     result.update(root=root, marker=new)
     changed = content != current
