@@ -268,6 +268,17 @@ class LvmClient(object):
         report = self._report('lvs', LV_FIELDS, vg)
         return VolumeGroupReport(vg, report.get('lv', []))
 
+    def read_all_lv_names(self):
+        """One lvs read of every VG: the set of (vg, lv) names on the host."""
+        args = ['--reportformat', 'json', '-o', 'vg_name,lv_name']
+        rc, out, err = self.run('lvs', args)
+        try:
+            rows = json.loads(out)['report'][0].get('lv', [])
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise LvmError('lvs returned output that is not an LVM JSON report: %s' % exc,
+                           cmd=['lvs'] + args, rc=rc, stdout=out, stderr=err)
+        return set((row['vg_name'], row['lv_name']) for row in rows)
+
     def fill_vg_fields(self, state):
         """Read the VG's size fields with vgs when lvs had no row to carry them."""
         if not state.has_vg_fields:

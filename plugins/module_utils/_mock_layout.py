@@ -9,7 +9,9 @@ Follows mock's lvm_root plugin (mock 5.x/6.x, requires_api_version 1.1):
 ``conf_id = 'mock.<root>'``, working volumes ``+mock.<root>.<uniqueext or head>``,
 snapshots ``mock.<root>.<name>``, lock files ``<basedir>/.lvm-mock.<root>.lock``
 and ``<basedir>/.lvm-pool-mock.<root>.lock``, bookkeeping
-``<basedir>/.snapinfo-mock.<root>.<ext>`` holding the current snapshot's LV name.
+``<basedir>/.snapinfo-mock.<root>.<ext>`` holding the current snapshot's LV name;
+and from mock's Buildroot, the chroot dir ``<basedir>/<root>[-<uniqueext>]`` with
+the ``buildroot.lock`` every mock run holds.
 Used by the modules and by the role's filter plugin, so there is one rule.
 """
 
@@ -62,9 +64,33 @@ def snapinfo_prefix(root):
     return '.snapinfo-%s.' % conf_id(root)
 
 
+def snapinfo_file(basedir, root, ext=HEAD):
+    return os.path.join(basedir, snapinfo_prefix(root) + ext)
+
+
+def chroot_dir(basedir, root, ext=HEAD):
+    """mock's Buildroot.basedir: '<basedir>/<root>', or '<basedir>/<root>-<uniqueext>'."""
+    return os.path.join(basedir, root if ext == HEAD else '%s-%s' % (root, ext))
+
+
+def buildroot_lock(basedir, root, ext=HEAD):
+    """The lock every mock run of the chroot holds (build, --shell, --chroot), mounted or not."""
+    return os.path.join(chroot_dir(basedir, root, ext), 'buildroot.lock')
+
+
 def mount_point(basedir, root, ext=HEAD):
-    chroot = root if ext == HEAD else '%s-%s' % (root, ext)
-    return os.path.join(basedir, chroot, 'root')
+    return os.path.join(chroot_dir(basedir, root, ext), 'root')
+
+
+def volume_kind(chroot, role, suffix):
+    """What an operator calls a volume: working, postinit, update, snapshot (a user's), or bootstrap."""
+    if chroot == 'bootstrap':
+        return 'bootstrap'
+    if role == 'working':
+        return 'working'
+    if suffix == POSTINIT:
+        return 'postinit'
+    return 'update' if suffix.startswith(POSTINIT + UPDATED_SUFFIX) else 'snapshot'
 
 
 def roots_with_lock_files(basedir):

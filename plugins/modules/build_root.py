@@ -25,9 +25,18 @@ description:
     the root C(foo.bar)) belongs to that root. Roots are known from mock's lock files in O(basedir), from the
     C(postinit) snapshots in the pool, and from O(other_roots). Roots containing C(+) are handled, which mock's own
     scrub cannot do.
-  - Nothing changes while a build of the config (or its bootstrap) runs. mock's lock files are probed with an
-    exclusive, non-blocking C(lockf); during a removal or pruning they are held, so no build can start meanwhile.
-    They are never created, rewritten or removed.
+  - Nothing of the family changes while it is in use. In use means that another process holds a lock on one of
+    its lock files - mock's LVM init and pool locks of the root and of its bootstrap
+    (C(.lvm-mock.R.lock), C(.lvm-pool-mock.R.lock)), or the C(buildroot.lock) of any of its chroot dirs
+    (C(R), C(R-<uniqueext>), C(R-bootstrap), ...), which every mock run holds, a C(--shell) on an already mounted
+    root included. Reports and check mode only ask (C(fcntl F_GETLK)) and take nothing, so a C(mock --scrub=lvm)
+    that starts at that moment is not disturbed. A change takes the locks it depends on exclusively and
+    non-blocking, in mock's order (C(buildroot.lock) first), reads the family again under them, and releases them
+    when it is done. Lock files are never created or rewritten; only O(reap_stale) with O(declared_roots) removes
+    lock files, those of roots nothing declares.
+  - mock creates its lock files on every run, so volumes of the family without any of its lock files in O(basedir)
+    mean mock keeps them elsewhere (a C(basedir) set in C(site-defaults.cfg)). Then every change is refused with a
+    message naming O(basedir); reports set RV(basedir_mismatch).
   - The pool is never removed, unlike C(mock --scrub=lvm).
   - A run that changes nothing issues exactly one LVM command, a JSON C(lvs) read of the volume group.
   - The layout follows mock's C(lvm_root) plugin as of mock 5.x and 6.x (plugin API 1.1).
@@ -79,7 +88,30 @@ options:
     type: list
     elements: str
     default: []
+  reap_stale:
+    description:
+      - Remove the family's stale working volumes (unmounting them and every mount below them first, deepest
+        first), keeping C(postinit), update and user snapshots. A working volume C(+mock.R.<ext>) is stale when
+        the C(buildroot.lock) of its chroot dir exists and no process holds it (no mock run of that chroot is
+        alive, for example after C(kill -9) of a build) and no process has it open without a mount. mock makes a
+        new one from the current snapshot at the next build, as its default C(clean) does; what a C(--no-clean)
+        chroot held goes with it.
+      - Also removes the C(.snapinfo) files whose chroot has no working volume left and that name C(postinit) or
+        a snapshot that no longer exists (mock then starts from C(postinit), as without the file), unless their
+        chroot is in use.
+      - Works while other chroots of the family build: each volume is judged, and locked, by its own chroot.
+    type: bool
+    default: false
+  declared_roots:
+    description:
+      - With O(reap_stale), every root the host's configs declare. Lock files in O(basedir) of any other root (and
+        of its bootstrap) that has no volume in any volume group and whose locks nobody holds are removed (mock
+        never removes them). Empty (the default) removes no lock file.
+    type: list
+    elements: str
+    default: []
 seealso:
+  - module: buildfleet.mock_lvm.build_root_info
   - module: buildfleet.mock_lvm.thin_snapshot
   - module: buildfleet.mock_lvm.thinpool
 """
@@ -100,6 +132,14 @@ EXAMPLES = r"""
     pool: mockpool
   register: fedora40
 
+- name: Remove the working volumes killed builds left behind, and idle bookkeeping files
+  buildfleet.mock_lvm.build_root:
+    root: fedora-43-x86_64
+    vg: mock
+    pool: mockpool
+    reap_stale: true
+    declared_roots: [fedora-43-x86_64, centos-stream-10-x86_64]
+
 - name: Remove every build root of a config, keeping the shared pool
   buildfleet.mock_lvm.build_root:
     root: alma+epel-9-x86_64
@@ -117,15 +157,21 @@ volumes:
   contains:
     name: {description: "LV name.", type: str}
     chroot: {description: "C(main) or C(bootstrap).", type: str}
-    role: {description: "C(working) (a mounted build root) or C(snapshot).", type: str}
+    role: {description: "C(working) (a build root mock mounts) or C(snapshot).", type: str}
+    kind: {description: "C(working), C(postinit), C(update), C(snapshot) (a user's) or C(bootstrap).", type: str}
     uniqueext: {description: "The uniqueext of a working volume (C(head) without one).", type: str}
     snapshot: {description: "The snapshot name as mock shows it (C(postinit), ...).", type: str}
     current: {description: "Whether a C(.snapinfo) file names this snapshot as current.", type: bool}
+    starts_from: {description: "For a working volume, the snapshot its chroot's C(.snapinfo) file names.", type: str}
+    mount_point: {description: "For a working volume, where mock mounts it.", type: str}
     size: {description: "Virtual size in bytes.", type: int}
     data_percent: {description: "Data use in percent (only when active).", type: float}
     active: {description: "Whether it is active.", type: bool}
     open: {description: "Whether it is open.", type: bool}
     mounts: {description: "Where it is mounted.", type: list, elements: str}
+    mounted: {description: "Whether it is mounted anywhere.", type: bool}
+    in_use: {description: "For a working volume, whether a mock run holds its chroot's C(buildroot.lock).", type: bool}
+    stale: {description: "A working volume no mock run uses (see O(reap_stale)).", type: bool}
     creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
 pool:
   description: The pool's data and metadata use.
@@ -133,21 +179,54 @@ pool:
   type: dict
   sample: {name: mockpool, exists: true, data_percent: 12.5, metadata_percent: 3.1}
 build_running:
-  description: Whether a build of the config or its bootstrap holds mock's locks.
+  description: Whether the family is in use (another process holds one of its lock files); the same as RV(in_use).
+  returned: always
+  type: bool
+in_use:
+  description: Whether another process holds a lock on one of the family's lock files.
   returned: always
   type: bool
 busy_locks:
-  description: mock's lock files held by a running build.
+  description: The family's lock files another process holds, in mock's order.
   returned: always
   type: list
   elements: str
+lock_holders:
+  description: The process id holding each busy lock file (as the kernel reports it).
+  returned: always
+  type: dict
+  sample: {/var/lib/mock/fedora-43-x86_64/buildroot.lock: 4711}
+current_snapshots:
+  description: mock's current snapshot of each chroot dir, from its C(.snapinfo) file.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    chroot: {description: "C(main) or C(bootstrap).", type: str}
+    uniqueext: {description: "The chroot's uniqueext (C(head) without one).", type: str}
+    snapshot: {description: "The LV name the file holds (null when it cannot be read).", type: str}
+    exists: {description: "Whether that snapshot exists.", type: bool}
+    file: {description: "The C(.snapinfo) file.", type: str}
+stale:
+  description: Names of the stale working volumes after the run.
+  returned: always
+  type: list
+  elements: str
+basedir_mismatch:
+  description: Whether the family has volumes but none of its lock files is in O(basedir) (changes are refused).
+  returned: always
+  type: bool
+basedir_problem:
+  description: The explanation when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.
+  returned: always
+  type: str
 removed:
   description: Volumes removed (or that would be removed in check mode).
   returned: always
   type: list
   elements: str
 removed_files:
-  description: Bookkeeping files removed (or that would be).
+  description: Bookkeeping and lock files removed (or that would be).
   returned: always
   type: list
   elements: str
@@ -163,245 +242,145 @@ commands:
   elements: list
 """
 
+import errno
 import os
-from collections import namedtuple
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
-    LvmClient,
-    LvmError,
-    mounts_of,
-    validate_name,
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
+    Family,
+    build_in_progress,
+    check_free,
+    diagnose_init,
+    family_result,
+    leftover_roots,
+    merge,
+    plan_absent,
+    plan_keep_updates,
+    plan_leftover_locks,
+    plan_reap,
+    require_pool,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks, LockBusy
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
-    POSTINIT,
+    DEFAULT_BASEDIR,
     bootstrap_root,
-    lock_files,
-    member_of,
-    other_known_roots,
-    snapinfo_prefix,
     snapshot_volume,
-    updates_prefix,
     working_volume,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
-    HeldLocks,
-    LockBusy,
-    busy_lock_files,
-    plan_retention,
-)
 
 
-Member = namedtuple('Member', 'lv chroot role suffix')
-
-
-class Family(object):
-    """The volumes and bookkeeping files of one root and its bootstrap, from one lvs read."""
-
-    def __init__(self, report, params):
-        self.report = report
-        self.root = params['root']
-        self.pool = params['pool']
-        self.basedir = params['basedir']
-        self.chroots = (('main', self.root), ('bootstrap', bootstrap_root(self.root)))
-        pool_volumes = report.thin_volumes(self.pool)
-        self.other_roots = other_known_roots(self.basedir, [lv.name for lv in pool_volumes],
-                                             [root for chroot, root in self.chroots], params['other_roots'])
-        self.members = []
-        for lv in pool_volumes:
-            for chroot, root in self.chroots:
-                member = member_of(lv.name, root, self.other_roots)
-                if member:
-                    self.members.append(Member(lv, chroot, member[0], member[1]))
-        self.snapinfo = self._snapinfo_files()
-
-    def _snapinfo_files(self):
-        """{path: current snapshot LV name} of the family's .snapinfo files."""
-        found = {}
-        try:
-            names = os.listdir(self.basedir)
-        except OSError:
-            return found
-        for name in sorted(names):
-            for chroot, root in self.chroots:
-                # '.snapinfo-mock.R.ext' matches exactly as a volume 'mock.R.ext' would.
-                if name.startswith(snapinfo_prefix(root)) and member_of(name[len('.snapinfo-'):], root, self.other_roots):
-                    try:
-                        with open(os.path.join(self.basedir, name)) as handle:
-                            found[os.path.join(self.basedir, name)] = handle.read().strip()
-                    except (IOError, OSError):
-                        found[os.path.join(self.basedir, name)] = None
-        return found
-
-    def lock_files(self):
-        return [path for chroot, root in self.chroots for path in lock_files(self.basedir, root)]
-
-    def volume_facts(self, mounts_file='/proc/self/mounts'):
-        current = set(self.snapinfo.values())
-        facts = []
-        for member in self.members:
-            lv = member.lv
-            facts.append({
-                'name': lv.name, 'chroot': member.chroot, 'role': member.role,
-                'uniqueext': member.suffix if member.role == 'working' else None,
-                'snapshot': member.suffix if member.role == 'snapshot' else None,
-                'current': lv.name in current,
-                'size': lv.size, 'data_percent': lv.data_percent, 'active': lv.active, 'open': lv.open,
-                'mounts': mounts_of(lv.path, mounts_file) if lv.active else [],
-                'creation_time': lv.creation_time,
-            })
-        return facts
-
-    def has_postinit(self):
-        return snapshot_volume(self.root, POSTINIT) in set(m.lv.name for m in self.members)
-
-
-def _pool_facts(report, pool):
-    lv = report.get(pool)
-    if lv is None:
-        return {'name': pool, 'exists': False}
-    return {'name': pool, 'exists': True, 'is_thin_pool': lv.is_thin_pool, 'size': lv.size,
-            'data_percent': lv.data_percent, 'metadata_percent': lv.metadata_percent}
-
-
-def _require_pool(report, params):
-    lv = report.get(params['pool'])
-    if lv is None:
-        raise LvmError('Thin pool %s/%s does not exist: create it first (buildfleet.mock_lvm.thinpool) so that mock '
-                       'does not create an unmanaged one.' % (params['vg'], params['pool']))
-    if not lv.is_thin_pool:
-        raise LvmError('%s/%s is a %s, not a thin pool: check pool_name in the config.'
-                       % (params['vg'], params['pool'], lv.kind()))
-
-
-def _unmount_commands(volumes, mounts_file='/proc/self/mounts'):
-    """umount commands for every mount of the volumes and every mount below those, deepest first."""
-    points = set()
-    for volume in volumes:
-        points.update(volume['mounts'])
-    if not points:
-        return []
-    with open(mounts_file) as handle:
-        targets = [line.split()[1].replace('\\040', ' ') for line in handle if len(line.split()) >= 2]
-    nested = set(t for t in targets for p in points if t == p or t.startswith(p.rstrip('/') + '/'))
-    return [('umount', [target]) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
-
-
-def plan(family, params):
-    """(commands, removed volume names, removed files, skipped names) for the requested state."""
-    vg = params['vg']
-    if params['state'] == 'absent':
-        volumes = family.volume_facts()
-        busy = [v['name'] for v in volumes if v['open'] and not v['mounts']]
-        if busy:
-            raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
-                           'removed.' % (params['root'], ', '.join(busy)))
-        commands = _unmount_commands(volumes)
-        names = [v['name'] for v in volumes]
-        if names:
-            commands.append(('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, n) for n in names]))
-        return commands, names, sorted(family.snapinfo), []
-    if params['keep_updates'] is None:
-        return [], [], [], []
-    removed, skipped = [], []
-    protected = set(v for v in family.snapinfo.values() if v)
-    volumes = [m.lv for m in family.members]
-    for chroot, root in family.chroots:
-        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
-        removed += [lv.name for lv in retention.removed]
-        skipped += [lv.name for lv in retention.skipped]
-    commands = [('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, n) for n in removed])] if removed else []
-    return commands, removed, [], skipped
-
-
-def _diagnose_init(family, params):
-    config = params['config'] or params['root']
-    if not family.members:
-        return ('mock ran for config %s but no LVM volume of root %s appeared in %s/%s: the lvm_root plugin is not '
-                'active. Install the mock-lvm package (Fedora/EL ship the plugin only there; without it mock builds '
-                'without LVM), and check that the config sets config_opts[\'plugin_conf\'][\'lvm_root_enable\'] = '
-                'True with lvm_root_opts volume_group %r and pool_name %r, and that config_opts[\'root\'] is %r.'
-                % (config, params['root'], params['vg'], params['pool'], params['vg'], params['pool'], params['root']))
-    return ('mock ran for config %s and created %s but no %s snapshot: root_cache is probably enabled (a root cache '
-            'unpacked into a fresh volume marks it initialised, so the snapshot is never taken). Set '
-            'config_opts[\'plugin_conf\'][\'root_cache_enable\'] = False, then remove the half-made volumes with '
-            'state: absent and run again.'
-            % (config, ', '.join(m.lv.name for m in family.members), snapshot_volume(params['root'])))
-
-
-def _build_in_progress(path, root):
-    return LockBusy('Build in progress: %s is locked by a running mock build of root %s; nothing was changed. '
-                    'Run again when the build has finished.' % (path, root), path)
-
-
-def run_module(module, lvm):
-    params = module.params
+def validate(params):
     validate_name(params['vg'], 'vg', lv=False)
     validate_name(params['pool'], 'pool')
     validate_name(working_volume(bootstrap_root(params['root']), 'head')[1:], 'root (as part of a volume name)')
     if params['keep_updates'] is not None and params['keep_updates'] < 0:
         raise LvmError('keep_updates %d must be 0 or more.' % params['keep_updates'])
+    if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None):
+        raise LvmError('state=absent removes every volume of the family: leave out keep_updates and reap_stale.')
 
+
+def family_plan(family, params):
+    """The plan for the family's own volumes and files."""
+    if params['state'] == 'absent':
+        return plan_absent(family, params)
+    plans = []
+    if params['keep_updates'] is not None:
+        plans.append(plan_keep_updates(family, params))
+    if params['reap_stale']:
+        plans.append(plan_reap(family, params))
+    return merge(plans)
+
+
+def leftovers_plan(family, params, lvm):
+    """Lock files of undeclared roots without volumes; costs one more lvs, and only when there are such files."""
+    if not (params['reap_stale'] and params['declared_roots']):
+        return merge([])
+    roots = leftover_roots(family, params)
+    if not roots:
+        return merge([])
+    names = [lv for vg, lv in lvm.read_all_lv_names()]
+    return plan_leftover_locks(family, roots, names)
+
+
+def initialize(module, lvm, family, params):
+    """Run mock --init; return the family read again (unchanged in check mode)."""
+    if family.in_use:
+        raise build_in_progress(family.busy_locks()[0], params['root'])
+    cmd = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
+    lvm.commands.append(cmd)
+    if module.check_mode:
+        return family
+    rc, out, err = module.run_command(cmd)
+    if rc != 0:
+        raise LvmError('%s failed (rc=%d): %s' % (' '.join(cmd), rc, (err or out).strip()[-2000:]),
+                       cmd=cmd, rc=rc, stdout=out, stderr=err)
+    family = Family(lvm.read_vg(params['vg']), params)
+    if not family.has_postinit():
+        raise LvmError(diagnose_init(family, params), cmd=cmd, rc=rc, stdout=out, stderr=err)
+    return family
+
+
+def apply(lvm, params, plan, leftovers):
+    """Hold the plan's locks, read the family again under them, and carry out what is still to do."""
+    locks = HeldLocks(plan.locks)
+    try:
+        with locks:
+            family = Family(lvm.read_vg(params['vg']), params, held=locks.held_paths)
+            plan = merge([family_plan(family, params), leftovers])
+            # Chroot dirs that appeared meanwhile: their locks too, before anything changes.
+            locks.extend(plan.locks)
+            check_free(family, plan)
+            for tool, args in plan.commands(params['vg']):
+                lvm.run(tool, args)
+            for path in plan.removed_files:
+                remove_file(path)
+    except LockBusy as exc:
+        raise build_in_progress(exc.path, params['root'])
+    return plan
+
+
+def remove_file(path):
+    try:
+        os.remove(path)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:  # gone meanwhile is what was asked
+            raise LvmError('Cannot remove %s: %s' % (path, exc))
+
+
+def run_module(module, lvm):
+    params = module.params
+    validate(params)
     report = lvm.read_vg(params['vg'])
     if params['state'] != 'absent':
-        _require_pool(report, params)
+        require_pool(report, params)
     family = Family(report, params)
     before = sorted(m.lv.name for m in family.members)
-    busy = busy_lock_files(family.lock_files())
-    result = {'busy_locks': busy, 'build_running': bool(busy), 'removed': [], 'removed_files': [], 'skipped': []}
     changed = False
-
     if params['state'] == 'initialized' and not family.has_postinit():
         changed = True
-        if busy:
-            raise _build_in_progress(busy[0], params['root'])
-        cmd = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
-        lvm.commands.append(cmd)
-        if not module.check_mode:
-            rc, out, err = module.run_command(cmd)
-            if rc != 0:
-                raise LvmError('%s failed (rc=%d): %s' % (' '.join(cmd), rc, (err or out).strip()[-2000:]),
-                               cmd=cmd, rc=rc, stdout=out, stderr=err)
-            report = lvm.read_vg(params['vg'])
-            family = Family(report, params)
-            if not family.has_postinit():
-                raise LvmError(_diagnose_init(family, params), cmd=cmd, rc=rc, stdout=out, stderr=err)
-
-    commands, removed, removed_files, skipped = plan(family, params)
-    if commands or removed_files:
+        family = initialize(module, lvm, family, params)
+    leftovers = leftovers_plan(family, params, lvm)
+    plan = merge([family_plan(family, params), leftovers])
+    if plan.changes:
         changed = True
+        check_free(family, plan)
         if module.check_mode:
-            if busy:
-                # As the real run would, when it cannot take the locks.
-                raise _build_in_progress(busy[0], params['root'])
-            lvm.commands.extend([tool] + args for tool, args in commands)
+            lvm.commands.extend([tool] + args for tool, args in plan.commands(params['vg']))
         else:
-            try:
-                with HeldLocks(family.lock_files()):
-                    # Read again under the locks: a build may have finished or started meanwhile.
-                    report = lvm.read_vg(params['vg'])
-                    family = Family(report, params)
-                    commands, removed, removed_files, skipped = plan(family, params)
-                    for tool, args in commands:
-                        lvm.run(tool, args)
-                    for path in removed_files:
-                        os.remove(path)
-            except LockBusy as exc:
-                raise _build_in_progress(exc.path, params['root'])
-            report = lvm.read_vg(params['vg'])
-            family = Family(report, params)
-    for name in skipped:
+            plan = apply(lvm, params, plan, leftovers)
+            family = Family(lvm.read_vg(params['vg']), params)
+    for name in plan.skipped:
         module.warn('Kept update snapshot %s beyond keep_updates=%d: it is open or mounted.'
                     % (name, params['keep_updates']))
-
-    volumes = family.volume_facts()
+    result = family_result(family, family.report, params)
     if module.check_mode:
-        volumes = [v for v in volumes if v['name'] not in set(removed)]
-    result.update(changed=changed, volumes=volumes, pool=_pool_facts(report, params['pool']),
-                  removed=removed, removed_files=removed_files, skipped=skipped)
+        result['volumes'] = [v for v in result['volumes'] if v['name'] not in set(plan.removed)]
+        result['stale'] = [name for name in result['stale'] if name not in set(plan.removed)]
+    result.update(changed=changed, removed=plan.removed, removed_files=plan.removed_files, skipped=plan.skipped)
     if module._diff:
-        after = sorted(v['name'] for v in volumes)
+        after = sorted(v['name'] for v in result['volumes'])
         if module.check_mode and params['state'] == 'initialized' and not family.has_postinit():
             after = sorted(after + [snapshot_volume(params['root'])])
         result['diff'] = {'before': {'volumes': before}, 'after': {'volumes': after}}
@@ -417,8 +396,10 @@ def main():
             config=dict(type='str'),
             state=dict(type='str', default='present', choices=['initialized', 'present', 'absent']),
             keep_updates=dict(type='int'),
+            reap_stale=dict(type='bool', default=False),
+            declared_roots=dict(type='list', elements='str', default=[]),
             mock_command=dict(type='list', elements='str', default=['mock']),
-            basedir=dict(type='path', default='/var/lib/mock'),
+            basedir=dict(type='path', default=DEFAULT_BASEDIR),
             other_roots=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,

@@ -156,8 +156,8 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     LvmError,
     validate_name,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
-    HeldLocks,
     plan_retention,
     snapshot_facts,
 )

@@ -424,8 +424,8 @@ def run_module(fake_lvm):
 
 _HOLD_LOCK = (
     'import fcntl, os, sys\n'
-    'fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)\n'
-    'fcntl.lockf(fd, fcntl.LOCK_EX)\n'
+    'fd = os.open(sys.argv[1], os.O_RDWR | os.O_APPEND)\n'
+    'fcntl.lockf(fd, fcntl.LOCK_SH if sys.argv[2] == "shared" else fcntl.LOCK_EX)\n'
     'sys.stdout.write("locked\\n")\n'
     'sys.stdout.flush()\n'
     'sys.stdin.read()\n'
@@ -448,10 +448,11 @@ class LockHolder(object):
     def __init__(self):
         self.processes = {}
 
-    def hold(self, path):
-        """Start a process that locks the existing file `path`; return once it holds the lock."""
+    def hold(self, path, shared=False):
+        """Start a process that locks the existing file `path` (exclusive, or shared as a running build does);
+        return once it holds the lock."""
         path = str(path)
-        process = subprocess.Popen([sys.executable, '-c', _HOLD_LOCK, path],
+        process = subprocess.Popen([sys.executable, '-c', _HOLD_LOCK, path, 'shared' if shared else 'exclusive'],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         line = process.stdout.readline()
         if line.strip() != b'locked':

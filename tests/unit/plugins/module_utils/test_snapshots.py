@@ -2,26 +2,17 @@
 # Copyright (c) buildfleet.mock_lvm contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of snapshot retention and of the lockf locks shared with mock.
-
-Retention runs on LogicalVolume rows (edited rows of the captured mock_family report, or rows built here);
-locks run on real files in tmp_path, held by separate processes where another holder is needed (lockf locks
-belong to a process: the test process can always re-lock what it holds itself).
-"""
+"""Unit tests of snapshot retention, on LogicalVolume rows (edited rows of the captured mock_family report, or
+rows built here)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 import pytest
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LogicalVolume, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
-    HeldLocks,
-    LockBusy,
-    busy_lock_files,
     plan_retention,
     snapshot_facts,
 )
@@ -151,117 +142,3 @@ def test_snapshot_facts_of_captured_snapshots(lvm_reports):
     assert (active['active'], active['open'], active['activation_skip'], active['data_percent']) == (
         True, False, False, 0.0)
     assert snapshot_facts(rows['thin1'])['open'] is True
-
-
-# --------------------------------------------------------------------------- HeldLocks
-
-@pytest.fixture
-def lock_paths(tmp_path):
-    paths = [tmp_path / '.lvm-mock.foo.lock', tmp_path / '.lvm-pool-mock.foo.lock']
-    for path in paths:
-        path.write_text(u'1234\n')
-    return [str(path) for path in paths]
-
-
-def test_held_locks_acquire_and_release(lock_paths, lock_holder):
-    locks = HeldLocks(lock_paths)
-    assert locks.acquire() is locks
-    assert len(locks.held) == 2 and locks.missing == []
-    assert all(lock_holder.locked_elsewhere(path) for path in lock_paths)
-    locks.release()
-    assert locks.held == []
-    assert not any(lock_holder.locked_elsewhere(path) for path in lock_paths)
-    # The files were only opened: content unchanged.
-    assert all(open(path).read() == '1234\n' for path in lock_paths)
-
-
-def test_held_locks_as_context_manager(lock_paths, lock_holder):
-    with HeldLocks(lock_paths) as locks:
-        assert lock_holder.locked_elsewhere(lock_paths[0])
-        assert len(locks.held) == 2
-    assert locks.held == []
-    assert not lock_holder.locked_elsewhere(lock_paths[0])
-
-
-def test_held_locks_release_on_exception_in_block(lock_paths, lock_holder):
-    with pytest.raises(RuntimeError):
-        with HeldLocks(lock_paths):
-            raise RuntimeError('boom')
-    assert not lock_holder.locked_elsewhere(lock_paths[1])
-
-
-def test_held_locks_missing_file_skipped_and_not_created(tmp_path, lock_paths, lock_holder):
-    missing = str(tmp_path / '.lvm-mock.never-built.lock')
-    locks = HeldLocks([missing] + lock_paths)
-    with locks:
-        assert locks.missing == [missing]
-        assert len(locks.held) == 2
-        assert lock_holder.locked_elsewhere(lock_paths[1])
-    assert not os.path.exists(missing)
-    assert sorted(os.listdir(str(tmp_path))) == ['.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock']
-
-
-def test_held_locks_nothing_to_hold():
-    with HeldLocks([]) as locks:
-        assert locks.held == [] and locks.missing == []
-
-
-def test_held_locks_busy_lock_of_another_process(lock_paths, lock_holder, tmp_path):
-    third = tmp_path / 'third.lock'
-    third.write_text(u'')
-    lock_holder.hold(lock_paths[1])
-    locks = HeldLocks([lock_paths[0], lock_paths[1], str(third)])
-    with pytest.raises(LockBusy) as err:
-        locks.acquire()
-    assert err.value.path == lock_paths[1]
-    assert isinstance(err.value, LvmError)
-    assert err.value.msg.startswith('Busy: %s is locked by another process' % lock_paths[1])
-    assert 'nothing was changed' in err.value.msg
-    # The lock already taken on the first file was given back; the third file was never locked.
-    assert locks.held == []
-    assert not lock_holder.locked_elsewhere(lock_paths[0])
-    assert not lock_holder.locked_elsewhere(str(third))
-    # Once the other process lets go, the same paths can be held.
-    lock_holder.release(lock_paths[1])
-    with HeldLocks(lock_paths) as again:
-        assert len(again.held) == 2
-
-
-def test_held_locks_busy_as_context_manager(lock_paths, lock_holder):
-    lock_holder.hold(lock_paths[0])
-    ran = []
-    with pytest.raises(LockBusy) as err:
-        with HeldLocks(lock_paths):
-            ran.append(True)  # pragma: no cover
-    assert ran == []
-    assert err.value.path == lock_paths[0]
-    assert not lock_holder.locked_elsewhere(lock_paths[1])
-
-
-def test_held_locks_file_that_cannot_be_opened(tmp_path, lock_paths, lock_holder):
-    directory = tmp_path / 'a-directory.lock'
-    directory.mkdir()
-    locks = HeldLocks([lock_paths[0], str(directory)])
-    with pytest.raises(LvmError) as err:
-        locks.acquire()
-    assert not isinstance(err.value, LockBusy)
-    assert str(err.value).startswith('Cannot open lock file %s: ' % directory)
-    assert locks.held == []
-    assert not lock_holder.locked_elsewhere(lock_paths[0])
-
-
-# --------------------------------------------------------------------------- busy_lock_files
-
-def test_busy_lock_files(tmp_path, lock_paths, lock_holder):
-    missing = str(tmp_path / '.lvm-mock.missing.lock')
-    assert busy_lock_files(lock_paths + [missing]) == []
-    lock_holder.hold(lock_paths[1])
-    assert busy_lock_files([missing] + lock_paths) == [lock_paths[1]]
-    lock_holder.hold(lock_paths[0])
-    assert busy_lock_files(lock_paths) == lock_paths
-    # Probing takes nothing away from the holders, and leaves no lock of its own behind.
-    assert all(lock_holder.locked_elsewhere(path) for path in lock_paths)
-    lock_holder.release_all()
-    assert busy_lock_files(lock_paths) == []
-    assert not any(lock_holder.locked_elsewhere(path) for path in lock_paths)
-    assert not os.path.exists(missing)

@@ -19,6 +19,7 @@ import os
 
 import pytest
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils import _build_root
 from ansible_collections.buildfleet.mock_lvm.plugins.modules import build_root
 
 MIB = 1024 ** 2
@@ -248,8 +249,18 @@ def _before(case):
     return sorted(case.get('before', case['volumes'] + case.get('removed', [])))
 
 
+def _files(case):
+    """The files a case writes: mock's lock files of foo (mock makes them on every run) unless the case says
+    otherwise, and its own."""
+    root = case.get('args', {}).get('root', 'foo')
+    locks = LOCKS if root == 'foo' else ['.lvm-mock.%s.lock' % root, '.lvm-pool-mock.%s.lock' % root]
+    files = {} if case.get('no_lock_files') else dict((name, '') for name in locks)
+    files.update(case.get('files', {}))
+    return files
+
+
 def _files_after(case):
-    return set(case.get('files', {})) - set(case.get('removed_files', []))
+    return set(_files(case)) - set(case.get('removed_files', []))
 
 
 def _spec(lvm_reports, spec):
@@ -273,7 +284,9 @@ def run_case(fake_lvm, run_module, lvm_reports, basedir):
     def _run(case, check_mode=False, diff=False, mock=(0, '', ''), extra=None):
         if not basedir.exists():
             basedir.mkdir()
-        for name, text in case.get('files', {}).items():
+        for name, text in _files(case).items():
+            if not (basedir / name).parent.exists():
+                (basedir / name).parent.mkdir(parents=True)
             (basedir / name).write_text(u'%s' % text)
         first = _spec(lvm_reports, case['fixture'])
         reads = [first]
@@ -300,7 +313,11 @@ def _names(result):
 
 
 def _files_now(basedir):
-    return set(os.listdir(str(basedir)))
+    """Every file below basedir, as a path relative to it."""
+    found = set()
+    for top, dirs, files in os.walk(str(basedir)):
+        found.update(os.path.relpath(os.path.join(top, name), str(basedir)) for name in files)
+    return found
 
 
 def test_case_table_is_consistent():
@@ -348,7 +365,7 @@ def test_build_root_check_mode(case, run_case, basedir):
     # Only the first read ran: no mock, no lvremove, no file removed.
     assert res.tools == ['lvs']
     assert res.mutating == []
-    assert _files_now(basedir) == set(case.get('files', {}))
+    assert _files_now(basedir) == set(_files(case))
     # `commands` lists the read, then what would run.
     assert res.result['commands'][0][0] == 'lvs'
     assert res.result['commands'][1:] == case['commands']
@@ -384,7 +401,7 @@ def test_build_root_errors(case, check_mode, run_case, basedir):
     assert not res.changed
     assert res.tools == case.get('reads', ['lvs'])
     assert res.mutating == []
-    assert _files_now(basedir) == set(case.get('files', {}))
+    assert _files_now(basedir) == set(_files(case))
 
 
 @pytest.mark.parametrize('case', INIT_ERRORS, ids=_ids(INIT_ERRORS))
@@ -402,7 +419,7 @@ def test_initialized_diagnosis(case, run_case, basedir):
     # mock's own output comes with the failure.
     assert (res.result['rc'], res.result['stdout'], res.result['stderr']) == case['mock']
     assert res.result['cmd'] == ['mock', '-r', 'foo', '--init']
-    assert _files_now(basedir) == set()
+    assert _files_now(basedir) == set(LOCKS)
 
 
 @pytest.mark.parametrize('case', INIT_ERRORS, ids=_ids(INIT_ERRORS))
@@ -515,8 +532,8 @@ def mounted(monkeypatch, basedir):
         '/dev/vda1 %sfs ext4 rw 0 0' % root,
     ]))
     by_path = {'/dev/fixture/+mock.foo.head': [root]}
-    monkeypatch.setattr(build_root, 'mounts_of', lambda path, mounts_file=None: list(by_path.get(path, [])))
-    monkeypatch.setattr(build_root._unmount_commands, '__defaults__', (str(mounts),))
+    monkeypatch.setattr(_build_root, 'mounts_of', lambda path, mounts_file=None: list(by_path.get(path, [])))
+    monkeypatch.setattr(_build_root, 'MOUNTS_FILE', str(mounts))
     return root
 
 
@@ -635,3 +652,350 @@ def test_locks_are_held_during_the_removal_and_released(run_case, lock_files, lo
     # During lvremove, foo's and foo-bootstrap's locks were held; other roots' were not.
     assert seen == [dict((name, name in LOCKS) for name in lock_files)]
     assert not any(lock_holder.locked_elsewhere(path) for path in lock_files.values())
+
+
+# --------------------------------------------------------------------------- in use: buildroot.lock, basedir
+
+# Every mock run holds the buildroot.lock of its chroot dir: <basedir>/<root>[-<uniqueext>]/buildroot.lock.
+CHROOT_LOCKS = ['foo/buildroot.lock', 'foo-ABC/buildroot.lock', 'foo-bootstrap/buildroot.lock']
+
+
+@pytest.fixture
+def chroot_locks(basedir):
+    basedir.mkdir()
+    for name in LOCKS + CHROOT_LOCKS:
+        if not (basedir / name).parent.exists():
+            (basedir / name).parent.mkdir(parents=True)
+        (basedir / name).write_text(u'')
+    return dict((name, str(basedir / name)) for name in LOCKS + CHROOT_LOCKS)
+
+
+@pytest.mark.parametrize('held', CHROOT_LOCKS)
+@pytest.mark.parametrize('args', [dict(state='absent'), dict(keep_updates=0)], ids=['absent', 'keep-0'])
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_a_shell_holding_only_buildroot_lock_blocks_changes(run_case, basedir, chroot_locks, lock_holder, held, args,
+                                                            check_mode):
+    """A mock --shell on a mounted root holds its chroot's buildroot.lock (shared) and no LVM lock."""
+    lock_holder.hold(chroot_locks[held], shared=True)
+    before = _files_now(basedir)
+    res = run_case(dict(id='x', fixture='mock_family', args=args), check_mode=check_mode)
+    assert res.failed, res
+    assert res.msg.startswith('Build in progress: %s is locked' % chroot_locks[held])
+    assert res.result['busy_locks'] == [chroot_locks[held]]
+    assert res.tools == ['lvs'] and res.mutating == []
+    assert _files_now(basedir) == before
+    assert lock_holder.locked_elsewhere(chroot_locks[held])
+
+
+def test_report_names_the_holder_and_takes_nothing(run_case, chroot_locks, lock_holder):
+    shell = lock_holder.hold(chroot_locks['foo-ABC/buildroot.lock'], shared=True)
+    res = run_case(dict(id='x', fixture='mock_family'))
+    assert not res.failed, res
+    assert (res.result['in_use'], res.result['build_running']) == (True, True)
+    assert res.result['lock_holders'] == {chroot_locks['foo-ABC/buildroot.lock']: shell.pid}
+    facts = dict((v['name'], v) for v in res.result['volumes'])
+    assert facts['+mock.foo.ABC']['in_use'] and not facts['+mock.foo.ABC']['stale']
+    # The head's chroot is not in use: its working volume is stale, the family as a whole is in use.
+    assert facts['+mock.foo.head']['stale'] and not facts['+mock.foo.head']['in_use']
+    assert res.result['stale'] == ['+mock.foo-bootstrap.head', '+mock.foo.head']
+    assert not any(lock_holder.locked_elsewhere(path) for name, path in chroot_locks.items()
+                   if name != 'foo-ABC/buildroot.lock')
+
+
+@pytest.mark.parametrize('args', [dict(state='absent'), dict(keep_updates=0), dict(reap_stale=True)],
+                         ids=['absent', 'keep-0', 'reap'])
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_volumes_without_lock_files_mean_another_basedir(run_case, basedir, args, check_mode):
+    case = dict(id='x', fixture='mock_family', args=args, no_lock_files=True,
+                files={'foo/buildroot.lock.not': '', '.snapinfo-mock.foo.head': 'mock.foo.postinit',
+                       '.snapinfo-mock.foo.XYZ': 'mock.foo.postinit'})
+    res = run_case(case, check_mode=check_mode)
+    assert res.failed, res
+    assert res.msg.startswith('Refusing to change the build roots: root foo has 7 volumes in fixture/mockpool but '
+                              "none of mock's lock files is in basedir %s" % basedir)
+    assert "config_opts['basedir'] in site-defaults.cfg" in res.msg and 'builder_mock_basedir' in res.msg
+    assert res.tools == ['lvs'] and res.mutating == []
+    assert _files_now(basedir) == set(case['files'])
+
+
+def test_report_marks_another_basedir_without_failing(run_case, basedir):
+    res = run_case(dict(id='x', fixture='mock_family', no_lock_files=True))
+    assert not res.failed, res
+    assert res.result['basedir_mismatch'] is True
+    assert 'none of mock\'s lock files is in basedir %s' % basedir in res.result['basedir_problem']
+    assert res.result['stale'] == []  # without its buildroot.lock a working volume cannot be judged
+
+
+def test_any_lock_file_is_enough(run_case, basedir):
+    res = run_case(dict(id='x', fixture='mock_family', no_lock_files=True, files={'foo-ABC/buildroot.lock': ''},
+                        args=dict(keep_updates=1), removed=[OLD]))
+    assert not res.failed, res
+    assert res.result['basedir_mismatch'] is False and res.mutating == [lvremove(OLD)]
+
+
+def test_no_volumes_no_lock_files_is_no_mismatch(run_case):
+    res = run_case(dict(id='x', fixture='pool_only', no_lock_files=True, args=dict(state='absent')))
+    assert not res.failed, res
+    assert (res.result['basedir_mismatch'], res.changed) == (False, False)
+
+
+# --------------------------------------------------------------------------- stale working volumes, reaping
+
+KEPT = ['mock.foo-bootstrap.postinit', 'mock.foo.postinit', OLD, NEW]
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_reap_removes_stale_working_volumes_only(run_case, basedir, chroot_locks, check_mode):
+    working = ['+mock.foo-bootstrap.head', '+mock.foo.ABC', '+mock.foo.head']
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True), removed=working),
+                   check_mode=check_mode)
+    assert not res.failed, res
+    assert res.changed is True
+    assert res.result['removed'] == working
+    assert (res.result['commands'][1:] if check_mode else res.mutating) == [lvremove(*working)]
+    assert _names(res.result) == sorted(KEPT)
+    if check_mode:
+        assert res.tools == ['lvs'] and res.mutating == []
+    else:
+        assert res.tools == ['lvs', 'lvs', 'lvremove', 'lvs']
+    assert _files_now(basedir) == set(chroot_locks)
+
+
+def test_reap_keeps_the_working_volume_of_a_live_run(run_case, chroot_locks, lock_holder):
+    lock_holder.hold(chroot_locks['foo-ABC/buildroot.lock'], shared=True)
+    lock_holder.hold(chroot_locks['.lvm-mock.foo.lock'], shared=True)
+    lock_holder.hold(chroot_locks['.lvm-pool-mock.foo.lock'], shared=True)
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True),
+                        removed=['+mock.foo-bootstrap.head', '+mock.foo.head']))
+    assert not res.failed, res
+    assert res.mutating == [lvremove('+mock.foo-bootstrap.head', '+mock.foo.head')]
+    assert '+mock.foo.ABC' in _names(res.result)
+
+
+def test_reap_without_buildroot_lock_keeps_the_volume(run_case, basedir):
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True),
+                        files={'foo/buildroot.lock': ''}, removed=['+mock.foo.head']))
+    assert not res.failed, res
+    assert res.mutating == [lvremove('+mock.foo.head')]
+
+
+def test_reap_holds_the_chroot_locks_during_the_removal(run_case, chroot_locks, lock_holder):
+    seen = []
+
+    def probe(argv):
+        seen.append(sorted(name for name, path in chroot_locks.items() if lock_holder.locked_elsewhere(path)))
+        return (0, '', '')
+
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True),
+                        removed=['+mock.foo-bootstrap.head', '+mock.foo.ABC', '+mock.foo.head']),
+                   extra={'lvremove': probe})
+    assert not res.failed, res
+    # Only the chroot dirs it reaps; mock's LVM locks stay free for the builds of other chroots.
+    assert seen == [sorted(CHROOT_LOCKS)]
+    assert not any(lock_holder.locked_elsewhere(path) for path in chroot_locks.values())
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_reap_unmounts_nested_mounts_deepest_first(run_case, mounted, basedir, check_mode):
+    (basedir / 'foo').mkdir(parents=True)
+    (basedir / 'foo' / 'buildroot.lock').write_text(u'')
+    res = run_case(dict(id='x', fixture=('mock_family', {'+mock.foo.head': {'lv_attr': OPEN}}),
+                        args=dict(reap_stale=True), removed=['+mock.foo.head']), check_mode=check_mode)
+    assert not res.failed, res
+    expected = [['umount', mounted + '/dev/pts'], ['umount', mounted + '/dev/shm'], ['umount', mounted + '/proc'],
+                ['umount', mounted], lvremove('+mock.foo.head')]
+    assert (res.result['commands'][1:] if check_mode else res.mutating) == expected
+
+
+def test_reap_keeps_an_open_unmounted_working_volume(run_case, basedir, chroot_locks):
+    res = run_case(dict(id='x', fixture=('mock_family', {'+mock.foo.ABC': {'lv_attr': OPEN}}),
+                        args=dict(reap_stale=True), removed=['+mock.foo-bootstrap.head', '+mock.foo.head']))
+    assert not res.failed, res
+    assert res.mutating == [lvremove('+mock.foo-bootstrap.head', '+mock.foo.head')]
+
+
+# .snapinfo files: (name, text, removed by reaping when its chroot has no working volume)
+SNAPINFO_CASES = [
+    ('.snapinfo-mock.foo.XYZ', 'mock.foo.postinit', True),            # what mock does without the file
+    ('.snapinfo-mock.foo.XYZ', 'mock.foo.gone_snapshot', True),       # mock falls back to postinit
+    ('.snapinfo-mock.foo.XYZ', OLD, False),                           # an update the next --uniqueext=XYZ starts from
+    ('.snapinfo-mock.foo-bootstrap.XYZ', 'mock.foo-bootstrap.postinit', True),
+    ('.snapinfo-mock.foo.ABC', 'mock.foo.postinit', False),           # its working volume stays (lock held)
+]
+
+
+@pytest.mark.parametrize('name, text, removed', SNAPINFO_CASES, ids=[c[0] + '-' + c[1] for c in SNAPINFO_CASES])
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_reap_removes_idle_snapinfo_files(run_case, basedir, chroot_locks, lock_holder, name, text, removed,
+                                          check_mode):
+    lock_holder.hold(chroot_locks['foo-ABC/buildroot.lock'], shared=True)
+    (basedir / name).write_text(u'%s' % text)
+    volumes = ['+mock.foo-bootstrap.head', '+mock.foo.head']
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True), removed=volumes),
+                   check_mode=check_mode)
+    assert not res.failed, res
+    assert res.result['removed_files'] == ([str(basedir / name)] if removed else [])
+    assert (basedir / name).exists() is (check_mode or not removed)
+
+
+def test_reap_keeps_snapinfo_of_a_chroot_in_use(run_case, basedir, chroot_locks, lock_holder):
+    (basedir / 'foo-XYZ').mkdir()
+    (basedir / 'foo-XYZ' / 'buildroot.lock').write_text(u'')
+    (basedir / '.snapinfo-mock.foo.XYZ').write_text(u'mock.foo.postinit')
+    lock_holder.hold(str(basedir / 'foo-XYZ' / 'buildroot.lock'), shared=True)
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True),
+                        removed=['+mock.foo-bootstrap.head', '+mock.foo.ABC', '+mock.foo.head']))
+    assert not res.failed, res
+    assert res.result['removed_files'] == []
+    assert (basedir / '.snapinfo-mock.foo.XYZ').exists()
+
+
+def test_reap_noop_reads_once(run_case, basedir, chroot_locks, lock_holder):
+    for name in CHROOT_LOCKS:
+        lock_holder.hold(chroot_locks[name], shared=True)
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(reap_stale=True)))
+    assert not res.failed, res
+    assert (res.changed, res.tools) == (False, ['lvs'])
+
+
+def test_absent_with_reap_is_refused(run_case):
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(state='absent', reap_stale=True)))
+    assert res.failed and 'leave out keep_updates and reap_stale' in res.msg
+    assert res.tools == []
+
+
+def test_absent_holds_every_chroot_lock_and_the_lvm_locks(run_case, chroot_locks, lock_holder):
+    seen = []
+
+    def probe(argv):
+        seen.append(sorted(name for name, path in chroot_locks.items() if lock_holder.locked_elsewhere(path)))
+        return (0, '', '')
+
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(state='absent'), removed=FOO),
+                   extra={'lvremove': probe})
+    assert not res.failed, res
+    assert seen == [sorted(chroot_locks)]
+
+
+# --------------------------------------------------------------------------- leftover lock files
+
+def _all_lv_names(*pairs):
+    return {'report': [{'lv': [{'vg_name': vg, 'lv_name': lv} for vg, lv in pairs]}]}
+
+
+@pytest.fixture
+def leftovers(basedir, chroot_locks):
+    for root in ('gone', 'gone-bootstrap', 'elsewhere', 'declared'):
+        for name in ('.lvm-mock.%s.lock' % root, '.lvm-pool-mock.%s.lock' % root):
+            (basedir / name).write_text(u'')
+    return basedir
+
+
+def _run_with_leftovers(fake_lvm, run_module, lvm_reports, basedir, check_mode=False, **args):
+    reads = [lvm_reports.resolve('mock_family'), _all_lv_names(('other', '+mock.elsewhere.head'))]
+    reads += [lvm_reports.resolve('mock_family')] * 2
+    fake_lvm.set(lvs=reads)
+    fake_lvm.ok('lvremove')
+    module_args = dict(root='foo', vg='fixture', pool='mockpool', basedir=str(basedir), reap_stale=True)
+    module_args.update(args)
+    return run_module(build_root, module_args, check_mode=check_mode)
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_reap_removes_lock_files_of_undeclared_roots_without_volumes(fake_lvm, run_module, lvm_reports, leftovers,
+                                                                     lock_holder, check_mode):
+    for name in CHROOT_LOCKS:
+        lock_holder.hold(str(leftovers / name), shared=True)
+    res = _run_with_leftovers(fake_lvm, run_module, lvm_reports, leftovers, check_mode,
+                              declared_roots=['foo', 'declared'], other_roots=['foo.bar', 'foo-bar'])
+    assert not res.failed, res
+    gone = [str(leftovers / name) for name in ('.lvm-mock.gone.lock', '.lvm-pool-mock.gone.lock',
+                                                 '.lvm-mock.gone-bootstrap.lock', '.lvm-pool-mock.gone-bootstrap.lock')]
+    assert res.result['removed_files'] == gone
+    assert res.tools == (['lvs', 'lvs'] if check_mode else ['lvs', 'lvs', 'lvs', 'lvs'])
+    assert all(os.path.exists(path) is check_mode for path in gone)
+    # Declared roots, roots with volumes in any VG, and foo's own stay.
+    for root in ('declared', 'elsewhere', 'foo', 'foo-bootstrap'):
+        assert (leftovers / ('.lvm-mock.%s.lock' % root)).exists()
+
+
+def test_reap_keeps_held_leftover_lock_files(fake_lvm, run_module, lvm_reports, leftovers, lock_holder):
+    for name in CHROOT_LOCKS:
+        lock_holder.hold(str(leftovers / name), shared=True)
+    lock_holder.hold(str(leftovers / '.lvm-pool-mock.gone.lock'), shared=True)
+    res = _run_with_leftovers(fake_lvm, run_module, lvm_reports, leftovers, declared_roots=['foo', 'declared'],
+                              other_roots=['foo.bar', 'foo-bar'])
+    assert not res.failed, res
+    assert res.result['removed_files'] == [str(leftovers / '.lvm-mock.gone-bootstrap.lock'),
+                                           str(leftovers / '.lvm-pool-mock.gone-bootstrap.lock')]
+    assert (leftovers / '.lvm-mock.gone.lock').exists() and (leftovers / '.lvm-pool-mock.gone.lock').exists()
+
+
+def test_no_declared_roots_no_lock_file_removed_and_no_extra_read(fake_lvm, run_module, lvm_reports, leftovers,
+                                                                  lock_holder):
+    for name in CHROOT_LOCKS:
+        lock_holder.hold(str(leftovers / name), shared=True)
+    fake_lvm.set(lvs=[lvm_reports.resolve('mock_family')])
+    res = run_module(build_root, dict(root='foo', vg='fixture', pool='mockpool', basedir=str(leftovers),
+                                      reap_stale=True))
+    assert not res.failed, res
+    assert (res.changed, res.tools) == (False, ['lvs'])
+
+
+# --------------------------------------------------------------------------- volume rows
+
+def test_volume_rows_for_the_operator(run_case, basedir, chroot_locks):
+    (basedir / '.snapinfo-mock.foo.ABC').write_text(u'mock.foo.postinit\n')
+    (basedir / '.snapinfo-mock.foo.head').write_text(u'%s\n' % NEW)
+    res = run_case(dict(id='x', fixture='mock_family'))
+    facts = dict((v['name'], v) for v in res.result['volumes'])
+    assert dict((n, facts[n]['kind']) for n in FOO) == {
+        '+mock.foo-bootstrap.head': 'bootstrap', '+mock.foo.ABC': 'working', '+mock.foo.head': 'working',
+        'mock.foo-bootstrap.postinit': 'bootstrap', 'mock.foo.postinit': 'postinit', OLD: 'update', NEW: 'update'}
+    assert facts['+mock.foo.ABC']['starts_from'] == 'mock.foo.postinit'
+    assert facts['+mock.foo.head']['starts_from'] == NEW
+    assert facts['+mock.foo.ABC']['mount_point'] == str(basedir / 'foo-ABC' / 'root')
+    assert facts['mock.foo.postinit']['mount_point'] is None and facts['mock.foo.postinit']['stale'] is False
+    assert all(facts[n]['mounted'] is False for n in FOO)
+    assert res.result['current_snapshots'] == [
+        {'chroot': 'main', 'uniqueext': 'ABC', 'snapshot': 'mock.foo.postinit', 'exists': True,
+         'file': str(basedir / '.snapinfo-mock.foo.ABC')},
+        {'chroot': 'main', 'uniqueext': 'head', 'snapshot': NEW, 'exists': True,
+         'file': str(basedir / '.snapinfo-mock.foo.head')}]
+
+
+# --------------------------------------------------------------------------- build_root_info
+
+def test_info_module_reports_and_takes_nothing(fake_lvm, run_module, lvm_reports, basedir, chroot_locks, lock_holder):
+    from ansible_collections.buildfleet.mock_lvm.plugins.modules import build_root_info
+    build = lock_holder.hold(chroot_locks['.lvm-pool-mock.foo.lock'], shared=True)
+    fake_lvm.set(lvs=[lvm_reports.resolve('mock_family')])
+    res = run_module(build_root_info, dict(root='foo', vg='fixture', pool='mockpool', basedir=str(basedir)),
+                     check_mode=True)
+    assert not res.failed, res
+    assert res.changed is False and res.tools == ['lvs']
+    assert _names(res.result) == sorted(FOO)
+    assert res.result['busy_locks'] == [chroot_locks['.lvm-pool-mock.foo.lock']]
+    assert res.result['lock_holders'] == {chroot_locks['.lvm-pool-mock.foo.lock']: build.pid}
+    assert res.result['stale'] == ['+mock.foo-bootstrap.head', '+mock.foo.ABC', '+mock.foo.head']
+    assert 'removed' not in res.result
+    assert not any(lock_holder.locked_elsewhere(path) for name, path in chroot_locks.items()
+                   if name != '.lvm-pool-mock.foo.lock')
+
+
+@pytest.mark.parametrize('args, error', [
+    (dict(pool='nopool'), None),
+    (dict(vg='-vg'), "vg '-vg' is not a valid LVM name"),
+    (dict(root='foo bar'), "root (as part of a volume name) 'mock.foo bar-bootstrap.head' is not a valid LVM name"),
+])
+def test_info_module_missing_pool_and_bad_names(fake_lvm, run_module, lvm_reports, basedir, args, error):
+    from ansible_collections.buildfleet.mock_lvm.plugins.modules import build_root_info
+    fake_lvm.set(lvs=[lvm_reports.resolve('mock_family')])
+    module_args = dict(root='foo', vg='fixture', pool='mockpool', basedir=str(basedir))
+    module_args.update(args)
+    res = run_module(build_root_info, module_args)
+    if error:
+        assert res.failed and error in res.msg and res.tools == []
+    else:
+        assert not res.failed and res.result['pool'] == {'name': 'nopool', 'exists': False}
+        assert res.result['volumes'] == []

@@ -1,0 +1,342 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One mock root's family of volumes and files, what of it is in use, and the plans that change it.
+
+Used by the build_root and build_root_info modules. "In use" has one meaning
+here: another process holds a lock on one of the family's lock files, that is
+mock's LVM init and pool locks of the root and of its bootstrap, or the
+``buildroot.lock`` of any of the family's chroot dirs (every mock run holds the
+one of its chroot dir, mounted or not). Asking takes nothing (F_GETLK); a change
+holds the locks it depends on.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+from collections import namedtuple
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy, lock_holders
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, mounts_of
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    HEAD,
+    POSTINIT,
+    bootstrap_root,
+    buildroot_lock,
+    lock_files,
+    member_of,
+    mount_point,
+    other_known_roots,
+    roots_with_lock_files,
+    snapinfo_file,
+    snapinfo_prefix,
+    snapshot_volume,
+    updates_prefix,
+    volume_kind,
+)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import plan_retention
+
+MOUNTS_FILE = '/proc/self/mounts'
+
+Member = namedtuple('Member', 'lv chroot root role suffix')
+
+
+class Family(object):
+    """The volumes and bookkeeping files of one root and its bootstrap, from one lvs read, and who uses them."""
+
+    def __init__(self, report, params, held=()):
+        """held: lock files this process holds; they are not asked about (closing any descriptor of a file
+        would drop our lock on it)."""
+        self.report = report
+        self.root = params['root']
+        self.pool = params['pool']
+        self.basedir = params['basedir']
+        self.chroots = (('main', self.root), ('bootstrap', bootstrap_root(self.root)))
+        pool_volumes = report.thin_volumes(self.pool)
+        self.other_roots = other_known_roots(self.basedir, [lv.name for lv in pool_volumes],
+                                             [root for chroot, root in self.chroots], params['other_roots'])
+        self.members = []
+        for lv in pool_volumes:
+            for chroot, root in self.chroots:
+                member = member_of(lv.name, root, self.other_roots)
+                if member:
+                    self.members.append(Member(lv, chroot, root, member[0], member[1]))
+        self.snapinfo = self._snapinfo_files()
+        self.holders = lock_holders(path for path in self.lock_files() if path not in set(held))
+
+    def _snapinfo_files(self):
+        """{(root, ext): current snapshot LV name, or None when unreadable} of the family's .snapinfo files."""
+        found = {}
+        try:
+            names = sorted(os.listdir(self.basedir))
+        except OSError:
+            return found
+        for name in names:
+            for chroot, root in self.chroots:
+                # '.snapinfo-mock.R.ext' matches exactly as a volume 'mock.R.ext' would.
+                if name.startswith(snapinfo_prefix(root)) and member_of(name[len('.snapinfo-'):], root, self.other_roots):
+                    found[(root, name[len(snapinfo_prefix(root)):])] = _read_snapinfo(os.path.join(self.basedir, name))
+        return found
+
+    # ---- files and locks
+
+    def chroot_exts(self):
+        """(root, ext) of every chroot dir the family may have: head, each working volume's and snapinfo's ext."""
+        exts = set((root, HEAD) for chroot, root in self.chroots)
+        exts.update((m.root, m.suffix) for m in self.members if m.role == 'working')
+        exts.update(self.snapinfo)
+        return sorted(exts)
+
+    def buildroot_locks(self, exts=None):
+        return [buildroot_lock(self.basedir, root, ext) for root, ext in (self.chroot_exts() if exts is None else exts)]
+
+    def lock_files(self):
+        """Every lock file of the family, in the order mock takes them: buildroot.lock, then the LVM locks."""
+        return self.buildroot_locks() + [path for chroot, root in self.chroots for path in lock_files(self.basedir, root)]
+
+    def snapinfo_path(self, root, ext):
+        return snapinfo_file(self.basedir, root, ext)
+
+    @property
+    def in_use(self):
+        return bool(self.holders)
+
+    def busy_locks(self):
+        return [path for path in self.lock_files() if path in self.holders]
+
+    def basedir_mismatch(self):
+        """Why the lock files cannot be trusted, or None: mock makes them on every run, so volumes without any
+        of them mean mock keeps them elsewhere."""
+        if not self.members or any(os.path.exists(path) for path in self.lock_files()):
+            return None
+        return ('root %s has %d volumes in %s/%s but none of mock\'s lock files is in basedir %s (%s, ...): mock '
+                'keeps them in another basedir (config_opts[\'basedir\'] in site-defaults.cfg or the config), so a '
+                'running build cannot be seen here. Set basedir (builder_mock_basedir in the role) to mock\'s '
+                'basedir. If this is mock\'s basedir and the lock files were deleted, create them empty again '
+                '(touch %s); mock recreates them on every run.'
+                % (self.root, len(self.members), self.report.vg, self.pool, self.basedir,
+                   lock_files(self.basedir, self.root)[0], ' '.join(lock_files(self.basedir, self.root))))
+
+    # ---- volumes
+
+    def has_postinit(self):
+        return snapshot_volume(self.root, POSTINIT) in set(m.lv.name for m in self.members)
+
+    def stale(self, member):
+        """A working volume no mock run uses: its chroot dir's buildroot.lock exists and nobody holds it, and
+        no process has it open without a mount."""
+        if member.role != 'working':
+            return False
+        lock = buildroot_lock(self.basedir, member.root, member.suffix)
+        if lock in self.holders or not os.path.exists(lock):
+            return False
+        return not (member.lv.open and not mounts_of(member.lv.path, MOUNTS_FILE))
+
+    def volume_facts(self):
+        current = set(self.snapinfo.values())
+        return [self._facts(member, current) for member in self.members]
+
+    def _facts(self, member, current):
+        lv = member.lv
+        working = member.role == 'working'
+        mounts = mounts_of(lv.path, MOUNTS_FILE) if lv.active else []
+        return {
+            'name': lv.name, 'chroot': member.chroot, 'role': member.role,
+            'kind': volume_kind(member.chroot, member.role, member.suffix),
+            'uniqueext': member.suffix if working else None,
+            'snapshot': None if working else member.suffix,
+            'current': lv.name in current,
+            'starts_from': self.snapinfo.get((member.root, member.suffix)) if working else None,
+            'mount_point': mount_point(self.basedir, member.root, member.suffix) if working else None,
+            'size': lv.size, 'data_percent': lv.data_percent, 'active': lv.active, 'open': lv.open,
+            'mounts': mounts, 'mounted': bool(mounts),
+            'in_use': working and buildroot_lock(self.basedir, member.root, member.suffix) in self.holders,
+            'stale': self.stale(member),
+            'creation_time': lv.creation_time,
+        }
+
+    def current_snapshots(self):
+        """mock's current snapshot per chroot dir, from the .snapinfo files."""
+        names = set(m.lv.name for m in self.members)
+        return [{'chroot': 'main' if root == self.root else 'bootstrap', 'uniqueext': ext, 'snapshot': snapshot,
+                 'exists': snapshot in names, 'file': self.snapinfo_path(root, ext)}
+                for (root, ext), snapshot in sorted(self.snapinfo.items())]
+
+
+def _read_snapinfo(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
+
+
+class Plan(object):
+    """What a change of the family does: the volumes it removes (unmounting those listed first), the files it
+    removes, the update snapshots it keeps although asked to prune them, and the locks it must hold."""
+
+    def __init__(self, removed=(), unmount=(), removed_files=(), skipped=(), locks=()):
+        self.removed = list(removed)
+        self.unmount = list(unmount)
+        self.removed_files = list(removed_files)
+        self.skipped = list(skipped)
+        self.locks = list(locks)
+
+    @property
+    def changes(self):
+        return bool(self.removed or self.removed_files)
+
+    def commands(self, vg):
+        """The commands in order: every unmount, deepest first, then one lvremove."""
+        removes = [('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, name) for name in self.removed])] if self.removed else []
+        return unmount_commands(self.unmount) + removes
+
+
+def merge(plans):
+    """One plan doing what each of plans does, in their order, each volume, file and lock once."""
+    merged = Plan()
+    for plan in plans:
+        for field in ('removed', 'unmount', 'removed_files', 'skipped', 'locks'):
+            mine = getattr(merged, field)
+            mine.extend(item for item in getattr(plan, field) if item not in mine)
+    return merged
+
+
+def unmount_commands(volumes):
+    """umount commands for every mount of the volumes and every mount below those, deepest first."""
+    points = set()
+    for volume in volumes:
+        points.update(volume['mounts'])
+    if not points:
+        return []
+    with open(MOUNTS_FILE) as handle:
+        targets = [line.split()[1].replace('\\040', ' ') for line in handle if len(line.split()) >= 2]
+    nested = set(t for t in targets for p in points if t == p or t.startswith(p.rstrip('/') + '/'))
+    return [('umount', [target]) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
+
+
+def plan_absent(family, params):
+    volumes = family.volume_facts()
+    busy = [v['name'] for v in volumes if v['open'] and not v['mounts']]
+    if busy:
+        raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
+                       'removed.' % (params['root'], ', '.join(busy)))
+    files = sorted(family.snapinfo_path(root, ext) for root, ext in family.snapinfo)
+    return Plan([v['name'] for v in volumes], volumes, files, locks=family.lock_files())
+
+
+def plan_keep_updates(family, params):
+    removed, skipped = [], []
+    protected = set(v for v in family.snapinfo.values() if v)
+    volumes = [m.lv for m in family.members]
+    for chroot, root in family.chroots:
+        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
+        removed += [lv.name for lv in retention.removed]
+        skipped += [lv.name for lv in retention.skipped]
+    return Plan(removed, skipped=skipped, locks=family.lock_files() if removed else ())
+
+
+def plan_reap(family, params):
+    """Stale working volumes, and .snapinfo files that say no more than their absence would."""
+    volumes = [v for v in family.volume_facts() if v['stale']]
+    gone = set((m.root, m.suffix) for m in family.members if family.stale(m))
+    working = set((m.root, m.suffix) for m in family.members if m.role == 'working') - gone
+    names = set(m.lv.name for m in family.members)
+    files = []
+    for (root, ext), snapshot in sorted(family.snapinfo.items()):
+        # Without the file mock starts from postinit, so a file naming postinit or a missing snapshot is idle.
+        idle = snapshot not in names or snapshot == snapshot_volume(root, POSTINIT)
+        if (root, ext) not in working and idle and buildroot_lock(family.basedir, root, ext) not in family.holders:
+            files.append(family.snapinfo_path(root, ext))
+            gone.add((root, ext))
+    return Plan([v['name'] for v in volumes], volumes, files, locks=family.buildroot_locks(sorted(gone)))
+
+
+def leftover_roots(family, params):
+    """Roots with lock files in basedir that no config declares (their bootstraps included)."""
+    declared = set(params['declared_roots']) | set(params['other_roots']) | set(r for c, r in family.chroots)
+    declared |= set(bootstrap_root(root) for root in declared)
+    return sorted(roots_with_lock_files(family.basedir) - declared)
+
+
+def plan_leftover_locks(family, roots, volume_names):
+    """The lock files of roots that have no volume in any VG (volume_names) and that nobody holds."""
+    files = []
+    for root in roots:
+        prefix = snapshot_volume(root, '')
+        if any(name.lstrip('+').startswith(prefix) for name in volume_names):
+            continue
+        paths = [path for path in lock_files(family.basedir, root) if os.path.exists(path)]
+        if not lock_holders(paths):
+            files += paths
+    return Plan(removed_files=files, locks=files)
+
+
+def build_in_progress(path, root):
+    return LockBusy('Build in progress: %s is locked by a running mock build of root %s; nothing was changed. '
+                    'Run again when the build has finished.' % (path, root), path)
+
+
+def check_free(family, plan):
+    """Refuse a plan whose locks are held, or whose family's lock files are not where mock keeps them."""
+    if not plan.changes:
+        return
+    problem = family.basedir_mismatch()
+    if problem:
+        raise LvmError('Refusing to change the build roots: ' + problem)
+    busy = [path for path in plan.locks if path in family.holders]
+    if busy:
+        raise build_in_progress(busy[0], family.root)
+
+
+def pool_facts(report, pool):
+    lv = report.get(pool)
+    if lv is None:
+        return {'name': pool, 'exists': False}
+    return {'name': pool, 'exists': True, 'is_thin_pool': lv.is_thin_pool, 'size': lv.size,
+            'data_percent': lv.data_percent, 'metadata_percent': lv.metadata_percent}
+
+
+def require_pool(report, params):
+    lv = report.get(params['pool'])
+    if lv is None:
+        raise LvmError('Thin pool %s/%s does not exist: create it first (buildfleet.mock_lvm.thinpool) so that mock '
+                       'does not create an unmanaged one.' % (params['vg'], params['pool']))
+    if not lv.is_thin_pool:
+        raise LvmError('%s/%s is a %s, not a thin pool: check pool_name in the config.'
+                       % (params['vg'], params['pool'], lv.kind()))
+
+
+def family_result(family, report, params):
+    """What both modules return about the family."""
+    mismatch = family.basedir_mismatch()
+    return {
+        'volumes': family.volume_facts(),
+        'pool': pool_facts(report, params['pool']),
+        'build_running': family.in_use,
+        'in_use': family.in_use,
+        'busy_locks': family.busy_locks(),
+        'lock_holders': dict((path, pid) for path, pid in family.holders.items()),
+        'current_snapshots': family.current_snapshots(),
+        'stale': sorted(m.lv.name for m in family.members if family.stale(m)),
+        'basedir_mismatch': bool(mismatch),
+        'basedir_problem': mismatch,
+    }
+
+
+def diagnose_init(family, params):
+    config = params['config'] or params['root']
+    if not family.members:
+        return ('mock ran for config %s but no LVM volume of root %s appeared in %s/%s: the lvm_root plugin is not '
+                'active. Install the mock-lvm package (Fedora/EL ship the plugin only there; without it mock builds '
+                'without LVM), and check that the config sets config_opts[\'plugin_conf\'][\'lvm_root_enable\'] = '
+                'True with lvm_root_opts volume_group %r and pool_name %r, and that config_opts[\'root\'] is %r.'
+                % (config, params['root'], params['vg'], params['pool'], params['vg'], params['pool'], params['root']))
+    return ('mock ran for config %s and created %s but no %s snapshot: root_cache is probably enabled (a root cache '
+            'unpacked into a fresh volume marks it initialised, so the snapshot is never taken). Set '
+            'config_opts[\'plugin_conf\'][\'root_cache_enable\'] = False, then remove the half-made volumes with '
+            'state: absent and run again.'
+            % (config, ', '.join(m.lv.name for m in family.members), snapshot_volume(params['root'])))

@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: build_root_info
+short_description: The LVM-backed build roots of one mock config, and what of them is in use
+version_added: 0.1.0
+description:
+  - Reports the family of thin volumes and bookkeeping files of one mock config root C(R) and its bootstrap
+    C(R-bootstrap), as M(buildfleet.mock_lvm.build_root) sees it: one row per volume with its kind, size, data use,
+    creation time, mounts, whether a mock run uses it and whether it is stale; mock's current snapshot per chroot
+    dir; whether the family is in use; and whether its lock files are where mock keeps them.
+  - In use means that another process holds a lock on one of the family's lock files (mock's LVM locks of the root
+    and of its bootstrap, or the C(buildroot.lock) of any of its chroot dirs). The module only asks
+    (C(fcntl F_GETLK)): it takes no lock, so it never disturbs mock, not even a C(mock --scrub=lvm) that starts at
+    the same moment.
+  - A missing pool is reported (RV(pool.exists) false), not an error. One LVM command, a JSON C(lvs) read.
+author:
+  - buildfleet maintainers (@buildfleet)
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes.info_module
+options:
+  root:
+    description: The config's C(config_opts['root']).
+    type: str
+    required: true
+  vg:
+    description: The C(volume_group) of the config's C(lvm_root_opts).
+    type: str
+    required: true
+  pool:
+    description: The C(pool_name) of the config's C(lvm_root_opts).
+    type: str
+    required: true
+  basedir:
+    description: mock's C(config_opts['basedir']), where its lock and bookkeeping files live.
+    type: path
+    default: /var/lib/mock
+  other_roots:
+    description: More roots that share the pool, so that their volumes are never counted as this root's.
+    type: list
+    elements: str
+    default: []
+seealso:
+  - module: buildfleet.mock_lvm.build_root
+"""
+
+EXAMPLES = r"""
+- name: Read a config's build roots
+  buildfleet.mock_lvm.build_root_info:
+    root: fedora-43-x86_64
+    vg: mock
+    pool: mockpool
+  register: fedora43
+
+- name: Name the working volumes killed builds left behind
+  ansible.builtin.debug:
+    msg: "{{ fedora43.stale }}"
+"""
+
+RETURN = r"""
+volumes:
+  description: Every volume of the family, in the order of the lvs report.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: "LV name.", type: str}
+    chroot: {description: "C(main) or C(bootstrap).", type: str}
+    role: {description: "C(working) (a build root mock mounts) or C(snapshot).", type: str}
+    kind: {description: "C(working), C(postinit), C(update), C(snapshot) (a user's) or C(bootstrap).", type: str}
+    uniqueext: {description: "The uniqueext of a working volume (C(head) without one).", type: str}
+    snapshot: {description: "The snapshot name as mock shows it (C(postinit), ...).", type: str}
+    current: {description: "Whether a C(.snapinfo) file names this snapshot as current.", type: bool}
+    starts_from: {description: "For a working volume, the snapshot its chroot's C(.snapinfo) file names.", type: str}
+    mount_point: {description: "For a working volume, where mock mounts it.", type: str}
+    size: {description: "Virtual size in bytes.", type: int}
+    data_percent: {description: "Data use in percent (only when active).", type: float}
+    active: {description: "Whether it is active.", type: bool}
+    open: {description: "Whether it is open.", type: bool}
+    mounts: {description: "Where it is mounted.", type: list, elements: str}
+    mounted: {description: "Whether it is mounted anywhere.", type: bool}
+    in_use: {description: "For a working volume, whether a mock run holds its chroot's C(buildroot.lock).", type: bool}
+    stale: {description: "A working volume no mock run uses (see O(buildfleet.mock_lvm.build_root#module:reap_stale)).", type: bool}
+    creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
+pool:
+  description: The pool's data and metadata use.
+  returned: always
+  type: dict
+  sample: {name: mockpool, exists: true, data_percent: 12.5, metadata_percent: 3.1}
+build_running:
+  description: Whether the family is in use (another process holds one of its lock files); the same as RV(in_use).
+  returned: always
+  type: bool
+in_use:
+  description: Whether another process holds a lock on one of the family's lock files.
+  returned: always
+  type: bool
+busy_locks:
+  description: The family's lock files another process holds, in mock's order.
+  returned: always
+  type: list
+  elements: str
+lock_holders:
+  description: The process id holding each busy lock file (as the kernel reports it).
+  returned: always
+  type: dict
+  sample: {/var/lib/mock/fedora-43-x86_64/buildroot.lock: 4711}
+current_snapshots:
+  description: mock's current snapshot of each chroot dir, from its C(.snapinfo) file.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    chroot: {description: "C(main) or C(bootstrap).", type: str}
+    uniqueext: {description: "The chroot's uniqueext (C(head) without one).", type: str}
+    snapshot: {description: "The LV name the file holds (null when it cannot be read).", type: str}
+    exists: {description: "Whether that snapshot exists.", type: bool}
+    file: {description: "The C(.snapinfo) file.", type: str}
+stale:
+  description: Names of the stale working volumes after the run.
+  returned: always
+  type: list
+  elements: str
+basedir_mismatch:
+  description: Whether the family has volumes but none of its lock files is in O(basedir): mock keeps them elsewhere, and M(buildfleet.mock_lvm.build_root) refuses changes.
+  returned: always
+  type: bool
+basedir_problem:
+  description: The explanation when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.
+  returned: always
+  type: str
+commands:
+  description: The commands run, the one C(lvs) read.
+  returned: always
+  type: list
+  elements: list
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import Family, family_result
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError, validate_name
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    DEFAULT_BASEDIR,
+    bootstrap_root,
+    working_volume,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type='str', required=True),
+            vg=dict(type='str', required=True),
+            pool=dict(type='str', required=True),
+            basedir=dict(type='path', default=DEFAULT_BASEDIR),
+            other_roots=dict(type='list', elements='str', default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    lvm = LvmClient(module)
+    try:
+        validate_name(params['vg'], 'vg', lv=False)
+        validate_name(params['pool'], 'pool')
+        validate_name(working_volume(bootstrap_root(params['root']))[1:], 'root (as part of a volume name)')
+        report = lvm.read_vg(params['vg'])
+        result = family_result(Family(report, params), report, params)
+    except LvmError as exc:
+        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
+    module.exit_json(changed=False, commands=lvm.commands, **result)
+
+
+if __name__ == '__main__':
+    main()
