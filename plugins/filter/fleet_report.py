@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import csv
 import io
+import time
 
 from ansible.errors import AnsibleFilterError
 
@@ -83,18 +84,49 @@ def root_rows(registered, host):
                'pool': item.get('pool'), 'volumes': len(volumes),
                'working': len([v for v in volumes if v.get('role') == 'working']),
                'snapshots': len([v for v in volumes if v.get('role') == 'snapshot']), 'updates': len(updates),
-               'build_running': bool(result.get('build_running')),
+               'stale': len(result.get('stale') or []),
+               'build_running': bool(result.get('build_running')), 'busy_locks': result.get('busy_locks') or [],
                'removed': sorted(result.get('removed') or []), 'kept_open': sorted(result.get('skipped') or []),
-               'status': 'ok', 'message': ''}
+               'removed_files': sorted(result.get('removed_files') or []),
+               'current_snapshots': result.get('current_snapshots') or [],
+               'basedir_mismatch': bool(result.get('basedir_mismatch')), 'status': 'ok', 'message': ''}
         if _module_failed(result, 'volumes'):
             # Nothing was read: no counts rather than zeros.
-            row.update(dict.fromkeys(('volumes', 'working', 'snapshots', 'updates')),
+            row.update(dict.fromkeys(('volumes', 'working', 'snapshots', 'updates', 'stale')),
                        status='busy' if result.get('build_running') else 'error', message=_error(result))
-        elif row['removed']:
+        elif row['basedir_mismatch']:
+            row.update(status='basedir', message=' '.join(str(result.get('basedir_problem')).split()))
+        elif row['removed'] or row['removed_files']:
             row['status'] = 'changed'
         elif row['build_running']:
             row['status'] = 'building'
         rows.append(row)
+    return rows
+
+
+def _utc(seconds):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds)) if seconds is not None else None
+
+
+def volume_rows(registered, host):
+    """One row per volume from a loop of buildfleet.mock_lvm.build_root(_info) reads (item: a rendered config)."""
+    rows = []
+    for result in _results(registered, 'volume_rows'):
+        item = result.get('item') or {}
+        if _module_failed(result, 'volumes'):
+            continue
+        for volume in result['volumes']:
+            size = volume.get('size')
+            rows.append({
+                'host': host, 'config': item.get('name'), 'root': item.get('root'), 'vg': item.get('vg'),
+                'pool': item.get('pool'), 'volume': volume.get('name'), 'kind': volume.get('kind'),
+                'chroot': volume.get('chroot'), 'uniqueext': volume.get('uniqueext'),
+                'size_gib': round(size / GIB, 2) if size is not None else None,
+                'data_percent': volume.get('data_percent'), 'created': _utc(volume.get('creation_time')),
+                'mounted': bool(volume.get('mounts')), 'in_use': bool(volume.get('in_use')),
+                'stale': bool(volume.get('stale')), 'current': bool(volume.get('current')),
+                'starts_from': volume.get('starts_from'),
+            })
     return rows
 
 
@@ -171,6 +203,7 @@ class FilterModule(object):
             'pool_rows': pool_rows,
             'pool_finding': pool_finding,
             'root_rows': root_rows,
+            'volume_rows': volume_rows,
             'text_table': text_table,
             'csv_text': csv_text,
             'split_names': split_names,

@@ -23,6 +23,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import 
     root_rows,
     split_names,
     text_table,
+    volume_rows,
 )
 
 GIB = 1024 ** 3
@@ -110,6 +111,37 @@ def test_root_rows_status_changed_building_busy_error_and_skipped_items():
     assert rows[3]['message'] == 'Volume group mock not found'
 
 
+def test_root_rows_count_stale_volumes_and_mark_another_basedir():
+    results = [
+        {'item': CONFIG, 'volumes': FAMILY, 'build_running': False, 'removed': [], 'skipped': [],
+         'stale': ['+mock.fedora-40-x86_64.head'], 'removed_files': ['/var/lib/mock/.snapinfo-mock.x.ABC']},
+        {'item': CONFIG, 'volumes': FAMILY, 'build_running': False, 'removed': [], 'skipped': [], 'stale': [],
+         'basedir_mismatch': True, 'basedir_problem': 'root fedora-40-x86_64 has 6 volumes\n but none'},
+    ]
+    rows = root_rows(results, 'b1')
+    assert [(r['stale'], r['status']) for r in rows] == [(1, 'changed'), (0, 'basedir')]
+    assert rows[1]['message'] == 'root fedora-40-x86_64 has 6 volumes but none'
+
+
+def test_volume_rows_one_per_volume_with_what_an_operator_acts_on():
+    volume = {'name': '+mock.fedora-40-x86_64.ABC', 'kind': 'working', 'chroot': 'main', 'uniqueext': 'ABC',
+              'size': 8 * GIB, 'data_percent': 12.5, 'creation_time': 1795631204, 'mounts': ['/var/lib/mock/x/root'],
+              'in_use': False, 'stale': True, 'current': False, 'starts_from': 'mock.fedora-40-x86_64.postinit'}
+    results = [{'item': CONFIG, 'volumes': [volume, dict(volume, name='mock.fedora-40-x86_64.postinit',
+                                                         kind='postinit', mounts=[], stale=False, size=None,
+                                                         creation_time=None)]},
+               failed_with(CONFIG, 'Volume group mock not found'), {'item': CONFIG, 'skipped': True}]
+    rows = volume_rows(results, 'b1')
+    assert len(rows) == 2
+    assert rows[0] == {'host': 'b1', 'config': CONFIG['name'], 'root': CONFIG['root'], 'vg': CONFIG['vg'],
+                       'pool': CONFIG['pool'], 'volume': '+mock.fedora-40-x86_64.ABC', 'kind': 'working',
+                       'chroot': 'main', 'uniqueext': 'ABC', 'size_gib': 8.0, 'data_percent': 12.5,
+                       'created': '2026-11-25T18:26:44Z', 'mounted': True, 'in_use': False, 'stale': True,
+                       'current': False, 'starts_from': 'mock.fedora-40-x86_64.postinit'}
+    assert (rows[1]['kind'], rows[1]['mounted'], rows[1]['size_gib'], rows[1]['created']) == (
+        'postinit', False, None, None)
+
+
 def test_text_table_aligns_and_marks_missing_values():
     rows = [{'host': 'b1', 'n': 5, 'p': 12.5, 'ok': True, 'l': ['x', 'y']},
             {'host': 'builder-22', 'n': 10, 'p': None, 'ok': False, 'l': []}]
@@ -154,4 +186,4 @@ def test_pool_finding_names_host_pool_and_use():
 
 def test_filter_module_exposes_every_filter():
     assert set(FilterModule().filters()) == {'pool_rows', 'pool_finding', 'root_rows', 'text_table', 'csv_text',
-                                             'split_names'}
+                                             'split_names', 'volume_rows'}
