@@ -255,23 +255,24 @@ def plan_reap(family, params):
     return Plan([v['name'] for v in volumes], volumes, files, locks=family.buildroot_locks(sorted(gone)))
 
 
-def leftover_roots(family, params):
-    """Roots with lock files in basedir that no config declares (their bootstraps included)."""
+def free_leftover_roots(family, params):
+    """Roots nothing declares (bootstraps included) whose lock files are in basedir and nobody holds."""
     declared = set(params['declared_roots']) | set(params['other_roots']) | set(r for c, r in family.chroots)
     declared |= set(bootstrap_root(root) for root in declared)
-    return sorted(roots_with_lock_files(family.basedir) - declared)
+    roots = []
+    for root in sorted(roots_with_lock_files(family.basedir) - declared):
+        if not lock_holders(lock_files(family.basedir, root)):
+            roots.append(root)
+    return roots
 
 
 def plan_leftover_locks(family, roots, volume_names):
-    """The lock files of roots that have no volume in any VG (volume_names) and that nobody holds."""
+    """The lock files of those roots that have no volume in any VG (volume_names)."""
     files = []
     for root in roots:
         prefix = snapshot_volume(root, '')
-        if any(name.lstrip('+').startswith(prefix) for name in volume_names):
-            continue
-        paths = [path for path in lock_files(family.basedir, root) if os.path.exists(path)]
-        if not lock_holders(paths):
-            files += paths
+        if not any(name.lstrip('+').startswith(prefix) for name in volume_names):
+            files += [path for path in lock_files(family.basedir, root) if os.path.exists(path)]
     return Plan(removed_files=files, locks=files)
 
 

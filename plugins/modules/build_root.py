@@ -253,7 +253,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     check_free,
     diagnose_init,
     family_result,
-    leftover_roots,
+    free_leftover_roots,
     merge,
     plan_absent,
     plan_keep_updates,
@@ -294,10 +294,10 @@ def family_plan(family, params):
 
 
 def leftovers_plan(family, params, lvm):
-    """Lock files of undeclared roots without volumes; costs one more lvs, and only when there are such files."""
+    """Lock files of undeclared roots without volumes; one more lvs (all VGs), only when such files are free."""
     if not (params['reap_stale'] and params['declared_roots']):
         return merge([])
-    roots = leftover_roots(family, params)
+    roots = free_leftover_roots(family, params)
     if not roots:
         return merge([])
     names = [lv for vg, lv in lvm.read_all_lv_names()]
