@@ -92,20 +92,13 @@ class HeldLocks(object):
         self.missing = []
 
     def acquire(self):
-        try:
-            for path in self.paths:
-                self._take(path)
-        except Exception:
-            self.release()
-            raise
-        return self
+        return self.extend(self.paths)
 
     def extend(self, paths):
-        """Take more locks (paths not held yet), keeping those already held; release all on failure."""
+        """Take the locks of paths not held yet, keeping those already held; release all on any failure."""
         try:
             for path in paths:
                 if path not in self.held_paths and path not in self.missing:
-                    self.paths.append(path)
                     self._take(path)
         except Exception:
             self.release()

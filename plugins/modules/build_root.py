@@ -99,7 +99,7 @@ options:
       - Also removes the C(.snapinfo) files whose chroot has no working volume left and that name C(postinit) or
         a snapshot that no longer exists (mock then starts from C(postinit), as without the file), unless their
         chroot is in use.
-      - Works while other chroots of the family build: each volume is judged, and locked, by its own chroot.
+      - Works while other chroots of the family build, as each volume is judged, and locked, by its own chroot.
     type: bool
     default: false
   declared_roots:

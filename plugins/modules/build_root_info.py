@@ -15,14 +15,14 @@ short_description: The LVM-backed build roots of one mock config, and what of th
 version_added: 0.1.0
 description:
   - Reports the family of thin volumes and bookkeeping files of one mock config root C(R) and its bootstrap
-    C(R-bootstrap), as M(buildfleet.mock_lvm.build_root) sees it: one row per volume with its kind, size, data use,
+    C(R-bootstrap), as M(buildfleet.mock_lvm.build_root) sees it - one row per volume with its kind, size, data use,
     creation time, mounts, whether a mock run uses it and whether it is stale; mock's current snapshot per chroot
     dir; whether the family is in use; and whether its lock files are where mock keeps them.
   - In use means that another process holds a lock on one of the family's lock files (mock's LVM locks of the root
     and of its bootstrap, or the C(buildroot.lock) of any of its chroot dirs). The module only asks
-    (C(fcntl F_GETLK)): it takes no lock, so it never disturbs mock, not even a C(mock --scrub=lvm) that starts at
+    (C(fcntl F_GETLK)) and takes no lock, so it never disturbs mock, not even a C(mock --scrub=lvm) that starts at
     the same moment.
-  - A missing pool is reported (RV(pool.exists) false), not an error. One LVM command, a JSON C(lvs) read.
+  - A missing pool is reported (C(exists) false in RV(pool)), not an error. One LVM command, a JSON C(lvs) read.
 author:
   - buildfleet maintainers (@buildfleet)
 extends_documentation_fragment:
@@ -131,7 +131,9 @@ stale:
   type: list
   elements: str
 basedir_mismatch:
-  description: Whether the family has volumes but none of its lock files is in O(basedir): mock keeps them elsewhere, and M(buildfleet.mock_lvm.build_root) refuses changes.
+  description:
+    - Whether the family has volumes but none of its lock files is in O(basedir); then mock keeps them elsewhere and
+      M(buildfleet.mock_lvm.build_root) refuses changes.
   returned: always
   type: bool
 basedir_problem:

@@ -26,6 +26,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import 
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import lock_holder as ask_holder
 
+
 # --------------------------------------------------------------------------- HeldLocks
 
 @pytest.fixture
@@ -121,7 +122,6 @@ def test_held_locks_file_that_cannot_be_opened(tmp_path, lock_paths, lock_holder
     assert str(err.value).startswith('Cannot open lock file %s: ' % directory)
     assert locks.held == []
     assert not lock_holder.locked_elsewhere(lock_paths[0])
-
 
 
 def test_held_locks_extend_takes_only_new_paths(lock_paths, lock_holder, tmp_path):

@@ -909,8 +909,9 @@ def test_reap_removes_lock_files_of_undeclared_roots_without_volumes(fake_lvm, r
     res = _run_with_leftovers(fake_lvm, run_module, lvm_reports, leftovers, check_mode,
                               declared_roots=['foo', 'declared'], other_roots=['foo.bar', 'foo-bar'])
     assert not res.failed, res
-    gone = [str(leftovers / name) for name in ('.lvm-mock.gone.lock', '.lvm-pool-mock.gone.lock',
-                                                 '.lvm-mock.gone-bootstrap.lock', '.lvm-pool-mock.gone-bootstrap.lock')]
+    names = ['.lvm-mock.gone.lock', '.lvm-pool-mock.gone.lock', '.lvm-mock.gone-bootstrap.lock',
+             '.lvm-pool-mock.gone-bootstrap.lock']
+    gone = [str(leftovers / name) for name in names]
     assert res.result['removed_files'] == gone
     assert res.tools == (['lvs', 'lvs'] if check_mode else ['lvs', 'lvs', 'lvs', 'lvs'])
     assert all(os.path.exists(path) is check_mode for path in gone)
