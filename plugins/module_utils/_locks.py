@@ -74,10 +74,6 @@ def lock_holders(paths):
     return holders
 
 
-def existing(paths):
-    return [path for path in paths if os.path.exists(path)]
-
-
 class HeldLocks(object):
     """Exclusive, non-blocking lockf locks on existing files, in the given order, held until release().
 

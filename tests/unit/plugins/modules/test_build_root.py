@@ -1000,3 +1000,17 @@ def test_info_module_missing_pool_and_bad_names(fake_lvm, run_module, lvm_report
     else:
         assert not res.failed and res.result['pool'] == {'name': 'nopool', 'exists': False}
         assert res.result['volumes'] == []
+
+
+def test_held_leftovers_cost_no_extra_read(fake_lvm, run_module, lvm_reports, leftovers, lock_holder):
+    """Nothing removable among the leftovers (every one held): no read of all volume groups."""
+    for name in CHROOT_LOCKS:
+        lock_holder.hold(str(leftovers / name), shared=True)
+    for root in ('gone', 'gone-bootstrap', 'elsewhere'):
+        lock_holder.hold(str(leftovers / ('.lvm-mock.%s.lock' % root)), shared=True)
+    fake_lvm.set(lvs=[lvm_reports.resolve('mock_family')])
+    res = run_module(build_root, dict(root='foo', vg='fixture', pool='mockpool', basedir=str(leftovers),
+                                      reap_stale=True, declared_roots=['foo', 'declared'],
+                                      other_roots=['foo.bar', 'foo-bar']))
+    assert not res.failed, res
+    assert (res.changed, res.tools, res.result['removed_files']) == (False, ['lvs'], [])
