@@ -314,12 +314,22 @@ def initialize(module, lvm, family, params):
         return family
     rc, out, err = module.run_command(cmd)
     if rc != 0:
-        raise LvmError('%s failed (rc=%d): %s' % (' '.join(cmd), rc, (err or out).strip()[-2000:]),
+        raise LvmError('%s failed (rc=%d): %s%s' % (' '.join(cmd), rc, (err or out).strip()[-2000:],
+                                                    root_refusal_hint(out + err)),
                        cmd=cmd, rc=rc, stdout=out, stderr=err)
     family = Family(lvm.read_vg(params['vg']), params)
     if not family.has_postinit():
         raise LvmError(diagnose_init(family, params), cmd=cmd, rc=rc, stdout=out, stderr=err)
     return family
+
+
+def root_refusal_hint(output):
+    """mock.py's rootcheck() refuses uid 0 without SUDO_UID or USERHELPER_UID; consolehelper without a console
+    says 'Insufficient rights'."""
+    if 'will not run from the root account' in output or 'Insufficient rights' in output:
+        return (' -- mock must run as a user of the mock group: set mock_command to, for example, '
+                '[runuser, -u, mockbuild, --, mock] (builder_mock_command in the role).')
+    return ''
 
 
 def apply(lvm, params, plan, leftovers):

@@ -221,6 +221,13 @@ INIT_ERRORS = [
          error=['mock -r foo --init failed (rc=30): ERROR: Could not find required config file: foo']),
     dict(id='mock-fails-stdout-only', after_init=None, mock=(1, 'some\nERROR: no space\n', ''),
          error=['mock -r foo --init failed (rc=1): some\nERROR: no space']),
+    dict(id='mock-refuses-root', after_init=None,
+         mock=(1, '', 'ERROR: mock will not run from the root account (needs an unprivileged uid so it can drop '
+                      'privs)\n'),
+         error=['mock will not run from the root account', 'mock must run as a user of the mock group: set '
+                'mock_command to, for example, [runuser, -u, mockbuild, --, mock]']),
+    dict(id='consolehelper-refuses', after_init=None, mock=(6, '', 'Insufficient rights.\n'),
+         error=['failed (rc=6): Insufficient rights. -- mock must run as a user of the mock group']),
     dict(id='no-volume-appeared', after_init='pool_only', mock=(0, 'Finish: chroot init\n', ''),
          error=['mock ran for config foo but no LVM volume of root foo appeared in fixture/mockpool: the lvm_root '
                 'plugin is not active. Install the mock-lvm package', "volume_group 'fixture' and pool_name "
