@@ -30,6 +30,7 @@ author:
   - buildfleet maintainers (@buildfleet)
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes.info_module
+  - buildfleet.mock_lvm.attributes.pools
 options:
   families:
     description:
@@ -50,26 +51,6 @@ options:
       name: {description: "Volume group name.", type: str, required: true}
       devices: {description: "Its devices.", type: list, elements: str, required: true}
       force: {description: "Devices may carry another volume group or a signature.", type: bool, default: false}
-  pools:
-    description: Thin pools wanted, with the options of M(buildfleet.mock_lvm.thinpool) (state present).
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      vg: {description: "Volume group.", type: str, required: true}
-      name: {description: "Pool name.", type: str, required: true, aliases: [pool]}
-      size: {description: "Data size.", type: str}
-      metadata_size: {description: "Metadata size.", type: str}
-      chunk_size: {description: "Chunk size.", type: str}
-      zeroing: {description: "Zero new blocks.", type: bool}
-      discards: {description: "Discards mode.", type: str, choices: [ignore, nopassdown, passdown]}
-      autoextend_threshold: {description: "Autoextend threshold in percent.", type: int}
-      autoextend_percent: {description: "Autoextend step in percent.", type: int}
-      monitor: {description: "dmeventd monitoring.", type: bool}
-  profile_dir:
-    description: Directory of LVM profiles, as for M(buildfleet.mock_lvm.thinpool).
-    type: path
-    default: /etc/lvm/profile
   configs:
     description:
       - mock configs, as the C(buildfleet.mock_lvm.mock_lvm_configs) filter returns them (the options of
@@ -120,6 +101,7 @@ requirements:
   - lvm2 2.02.158 or later (JSON reports) once installed
 notes:
   - Returns RV(commands), the LVM commands that ran, so their number can be audited (one, or none without LVM).
+  - Every option of each entry of O(pools) is compared, as M(buildfleet.mock_lvm.thinpool) would.
 seealso:
   - module: buildfleet.mock_lvm.thinpool
   - module: buildfleet.mock_lvm.mock_config

@@ -25,33 +25,13 @@ author:
   - buildfleet maintainers (@buildfleet)
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes.info_module
-options:
-  pools:
-    description:
-      - The pools to read, each with C(vg) and C(name); the other options of M(buildfleet.mock_lvm.thinpool) are
-        accepted and ignored, so the declared pools (the builder role's C(builder_thin_pools)) can be passed as
-        they are.
-      - Empty reads every thin pool of the host.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      vg: {description: "Volume group.", type: str, required: true}
-      name: {description: "Pool name.", type: str, required: true, aliases: [pool]}
-      size: {description: "Ignored.", type: str}
-      metadata_size: {description: "Ignored.", type: str}
-      chunk_size: {description: "Ignored.", type: str}
-      zeroing: {description: "Ignored.", type: bool}
-      discards: {description: "Ignored.", type: str, choices: [ignore, nopassdown, passdown]}
-      autoextend_threshold: {description: "Ignored.", type: int}
-      autoextend_percent: {description: "Ignored.", type: int}
-      monitor: {description: "Ignored.", type: bool}
-  profile_dir:
-    description: Directory of LVM profiles, where the autoextend settings of a pool's profile are read.
-    type: path
-    default: /etc/lvm/profile
+  - buildfleet.mock_lvm.attributes.pools
+options: {}
 requirements:
   - lvm2 2.02.158 or later (JSON reports)
+notes:
+  - Of each entry of O(pools) only C(vg) and C(name) are read; the other options are accepted and ignored. An empty
+    O(pools) reads every thin pool of the host.
 seealso:
   - module: buildfleet.mock_lvm.thinpool
   - module: buildfleet.mock_lvm.builder_info
