@@ -90,8 +90,8 @@ def per_task(out_dir, env):
     for row in rows:
         groups[(row['file'], row['path'])].append(row)
     body, notes, goals = [], [], []
-    floor = dict((f, statistics.median(r['seconds'] for r in groups[(f, 'no-op')]))
-                 for f, _ in FLOORS if groups.get((f, 'no-op')))
+    floor = dict((name, statistics.median(r['seconds'] for r in groups[(name, 'no-op')]))
+                 for name, what in FLOORS if groups.get((name, 'no-op')))
     ping = floor.get('ping')
     for module, path, label in CASES:
         mine = groups.get((module, path), [])

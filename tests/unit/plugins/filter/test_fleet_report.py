@@ -94,8 +94,8 @@ def test_pool_rows_say_why_a_pool_is_missing():
 def test_pool_rows_of_a_failed_read_are_failed_for_every_declared_pool():
     declared = [{'vg': 'mock', 'name': 'a', 'size': '1G'}, {'vg': 'mock', 'name': 'b'}]
     rows = pool_rows(failed_with(None, 'lvm fullreport failed (rc=5):\n  locking'), 'b1', 80, declared)
-    assert [(r['pool'], r['status'], r['message']) for r in rows] == [('a', 'failed', 'lvm fullreport failed (rc=5): locking'),
-                                                                       ('b', 'failed', 'lvm fullreport failed (rc=5): locking')]
+    message = 'lvm fullreport failed (rc=5): locking'
+    assert [(r['pool'], r['status'], r['message']) for r in rows] == [('a', 'failed', message), ('b', 'failed', message)]
     assert all(r['fullness'] == -1.0 and r['size_gib'] is None for r in rows)
     assert pool_rows(failed_with(None, 'unreachable'), 'b1', 80)[0]['status'] == 'failed'
 

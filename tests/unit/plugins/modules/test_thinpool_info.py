@@ -23,8 +23,8 @@ def profile_dir(tmp_path):
     return str(tmp_path)
 
 
-def test_declared_pools_are_read_with_one_command_and_missing_ones_say_why(fake_lvm, run_module, lvm_reports,
-                                                                          profile_dir):
+def test_declared_pools_are_read_with_one_command_and_missing_ones_say_why(
+        fake_lvm, run_module, lvm_reports, profile_dir):
     fake_lvm.set(lvm=lvm_reports.text('host_fullreport'))
     declared = [{'vg': 'fixture', 'name': 'mockpool', 'size': '1G', 'monitor': True}, {'vg': 'fixture', 'name': 'gone'},
                 {'vg': 'fixture', 'name': 'linear'}, {'vg': 'nowhere', 'name': 'mockpool'}]
