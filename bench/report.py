@@ -18,13 +18,24 @@ import statistics
 import sys
 
 OURS = {'thinpool': 'buildfleet.mock_lvm.thinpool', 'thin_snapshot': 'buildfleet.mock_lvm.thin_snapshot',
-        'build_root': 'buildfleet.mock_lvm.build_root'}
+        'build_root': 'buildfleet.mock_lvm.build_root', 'thinpool_info': 'buildfleet.mock_lvm.thinpool_info'}
 EQUIVALENT = {'thinpool': ('lvol_thinpool', 'community.general.lvol (thinpool)'),
+              'thinpool_info': ('lvol_thinpool', 'community.general.lvol (thinpool)'),
               'thin_snapshot': ('lvol_snapshot', 'community.general.lvol (snapshot)'),
               'build_root': ('commands_family', 'shell: lvs -S (report); lvs -S, then lvremove (remove)')}
 CASES = [('thinpool', 'change', 'create'), ('thinpool', 'no-op', 'no-op'),
          ('thin_snapshot', 'change', 'create'), ('thin_snapshot', 'no-op', 'no-op'),
-         ('build_root', 'no-op', 'report (present)'), ('build_root', 'change', 'remove a family (absent)')]
+         ('build_root', 'no-op', 'report (present)'), ('build_root', 'change', 'remove a family (absent)'),
+         ('thinpool_info', 'no-op', 'read')]
+FLOORS = [('ping', 'ansible.builtin.ping'), ('command_lvs', 'ansible.builtin.command: lvs')]
+# Goal of issue 17: a module's no-op time above the ping floor at most this share of lvol's.
+ABOVE_FLOOR_GOAL = 0.6
+GOAL_MODULES = ('thinpool', 'thin_snapshot')
+# Table 2 of bench/results/2026-11-26T0435.md (before builder_info): module executions, LVM commands,
+# wall time per host in seconds, by run and number of hosts.
+PREVIOUS = {('first run', 1): (15, 19, 113), ('no-op run', 1): (4, 3, 30),
+            ('first run', 2): (15, 19, 84), ('no-op run', 2): (4, 3, 19)}
+PREVIOUS_SOURCE = 'bench/results/2026-11-26T0435.md'
 MIB = 1024.0 ** 2
 
 
@@ -78,7 +89,10 @@ def per_task(out_dir, env):
     groups = collections.defaultdict(list)
     for row in rows:
         groups[(row['file'], row['path'])].append(row)
-    body, notes = [], []
+    body, notes, goals = [], [], []
+    floor = dict((name, statistics.median(r['seconds'] for r in groups[(name, 'no-op')]))
+                 for name, what in FLOORS if groups.get((name, 'no-op')))
+    ping = floor.get('ping')
     for module, path, label in CASES:
         mine = groups.get((module, path), [])
         theirs = groups.get((EQUIVALENT[module][0], path), [])
@@ -92,17 +106,40 @@ def per_task(out_dir, env):
         m = statistics.median(r['seconds'] for r in mine)
         t = statistics.median(r['seconds'] for r in theirs)
         mc, tc = mine[-1]['commands'], theirs[-1]['commands']
+        above = _above(m, t, ping)
         body.append([module, label, '%.2f' % m, '%d (%s)' % (len(mc), tools(mc)), EQUIVALENT[module][1], '%.2f' % t,
-                     '%d (%s)' % (len(tc), tools(tc)), '%.2f' % (m / t)])
+                     '%d (%s)' % (len(tc), tools(tc)), '%.2f' % (m / t)] + above[:3])
+        if path == 'no-op' and module in GOAL_MODULES and above[3] is not None:
+            goals.append('%s no-op above the ping floor: %s of lvol\'s (goal at most %.1f): %s' % (
+                module, above[2], ABOVE_FLOOR_GOAL, 'met' if above[3] <= ABOVE_FLOOR_GOAL else 'NOT met'))
+    for name, what in FLOORS:
+        runs = groups.get((name, 'no-op'), [])
+        if runs:
+            c = runs[-1]['commands']
+            body.append(['floor', what, '%.2f' % floor[name], '%d (%s)' % (len(c), tools(c)) if c else '0', '', '', '',
+                         '', '', '', ''])
     text = ['## 1. Per task: buildfleet.mock_lvm against the nearest equivalent', '',
             'Median wall time of the task seen from the controller over %d run(s), both tools alternating in the same '
-            'run on two volume groups of one guest; LVM commands counted by wrappers in the guest (last run).'
+            'run on two volume groups of one guest; LVM commands counted by wrappers in the guest (last run). The '
+            'floor rows are an ansible.builtin.ping task and a command task running one lvs, in the same run; "above '
+            'ping" is a median minus the ping floor, what the module itself costs beyond starting Python in the guest.'
             % env['runs'], '',
             table(['module', 'path', 'time (s)', 'LVM commands', 'equivalent', 'time (s)', 'LVM commands',
-                   'time ratio'], body)]
+                   'time ratio', 'above ping (s)', 'equivalent above ping (s)', 'ratio above ping'], body)]
+    if goals:
+        text += [''] + ['Goal: %s.' % g for g in goals]
     if notes:
         text += [''] + ['Note: %s.' % n for n in notes]
     return '\n'.join(text)
+
+
+def _above(mine, theirs, ping):
+    """[mine - ping, theirs - ping, their ratio] as cells, and the ratio as a number (None without a floor)."""
+    if ping is None:
+        return ['', '', '', None]
+    m, t = mine - ping, theirs - ping
+    ratio = m / t if t > 0 else None
+    return ['%.2f' % m, '%.2f' % t, '%.2f' % ratio if ratio is not None else '-', ratio]
 
 
 def provisioning(out_dir, playbook):
@@ -111,7 +148,7 @@ def provisioning(out_dir, playbook):
         return None
     records = [json.loads(line) for line in lines(path)]
     labels = {'one-first': 'first run', 'one-noop': 'no-op run', 'two-first': 'first run', 'two-noop': 'no-op run'}
-    body, details = [], []
+    body, details, goals = [], [], []
     for label in [lb for lb in labels if any(r['label'] == lb for r in records)]:
         recs = [r for r in records if r['label'] == label]
         wall = recs[0]['end'] - recs[0]['start']
@@ -143,8 +180,12 @@ def provisioning(out_dir, playbook):
         # Tasks may differ by a run_once task, device names by guest: compare what reached each host.
         same = all(h[3:7] == first[3:7] and by_tool(h[7]) == by_tool(first[7]) for h in per_host)
         hosts = len(recs)
-        body.append([labels[label], hosts, '%.0f' % wall, '%.0f' % (wall / hosts), '%d (%d skipped)' % first[1:3],
-                     first[3], first[5], first[6], '%d (%s)' % (len(first[7]), by_tool(first[7])) if first[7] else '0',
+        before = PREVIOUS.get((labels[label], hosts))
+        goals.append(_provision_goal(labels[label], hosts, first[5], len(first[7])))
+        body.append([labels[label], hosts, '%.0f' % wall, '%.0f' % (wall / hosts),
+                     '%.0f' % before[2] if before else '-', '%d (%d skipped)' % first[1:3],
+                     first[3], first[5], before[0] if before else '-', first[6],
+                     '%d (%s)' % (len(first[7]), by_tool(first[7])) if first[7] else '0', before[1] if before else '-',
                      'yes' if same else 'no: ' + '; '.join('%s changed %s, modules %s, SSH %s, LVM %d' % (
                          h[0], h[3], h[5], h[6], len(h[7])) for h in per_host)])
         if any(h[4] for h in per_host):
@@ -179,12 +220,28 @@ def provisioning(out_dir, playbook):
             'fresh guests, then again with nothing to do. Tasks are those that ran for a host (from the JSON '
             'callback), module executions are Python starts in the guest (one per module run, pipelining on), SSH '
             'round trips are the controller\'s SSH executions for the host (-vvv), LVM commands are counted by '
-            'wrappers in the guest; the counts are per host.' % playbook, '',
-            table(['run', 'hosts', 'wall time (s)', 'per host (s)', 'tasks run (first host)', 'changed', 'module executions',
-                   'SSH round trips', 'LVM commands', 'hosts identical'], body)]
+            'wrappers in the guest; the counts are per host. The "before" columns are table 2 of %s, the same '
+            'inventory before builder_info (setup, a state script through command, one thinpool run per pool).'
+            % (playbook, PREVIOUS_SOURCE), '',
+            table(['run', 'hosts', 'wall time (s)', 'per host (s)', 'before: per host (s)', 'tasks run (first host)',
+                   'changed', 'module executions', 'before', 'SSH round trips', 'LVM commands', 'before',
+                   'hosts identical'], body)]
+    text += [''] + ['Goal: %s.' % g for g in goals if g]
     if details:
         text += [''] + details
     return '\n'.join(text)
+
+
+def _provision_goal(run, hosts, executions, commands):
+    """The goal of issue 17 for one row of table 2, as a sentence (None for rows without a goal)."""
+    if run == 'no-op run':
+        met = executions == 1 and commands <= 1
+        return ('no-op run on %d host(s): %d module execution(s) and %d LVM command(s) per host (goal 1 and at most '
+                '1): %s' % (hosts, executions, commands, 'met' if met else 'NOT met'))
+    if run == 'first run':
+        return ('first run on %d host(s): %d module executions per host (goal at most 15, as before): %s'
+                % (hosts, executions, 'met' if executions <= 15 else 'NOT met'))
+    return None
 
 
 def sharing(out_dir):

@@ -42,3 +42,30 @@ attributes:
     support: full
     platforms: posix
 """
+
+    # The `pools` option of builder_info and thinpool_info: declared pools as the thinpool module takes them.
+    POOLS = r"""
+options:
+  pools:
+    description:
+      - Thin pools, each with the options of M(buildfleet.mock_lvm.thinpool) for O(buildfleet.mock_lvm.thinpool#module:state=present),
+        so the builder role's C(builder_thin_pools) can be passed as they are.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      vg: {description: "Volume group.", type: str, required: true}
+      name: {description: "Pool name.", type: str, required: true, aliases: [pool]}
+      size: {description: "Data size.", type: str}
+      metadata_size: {description: "Metadata size.", type: str}
+      chunk_size: {description: "Chunk size.", type: str}
+      zeroing: {description: "Zero new blocks.", type: bool}
+      discards: {description: "Discards mode.", type: str, choices: [ignore, nopassdown, passdown]}
+      autoextend_threshold: {description: "Autoextend threshold in percent.", type: int}
+      autoextend_percent: {description: "Autoextend step in percent.", type: int}
+      monitor: {description: "dmeventd monitoring.", type: bool}
+  profile_dir:
+    description: Directory of LVM profiles (LVM's C(config/profile_dir)), where a pool's autoextend profile is read.
+    type: path
+    default: /etc/lvm/profile
+"""

@@ -9,12 +9,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import csv
+import datetime
 import io
 import time
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import COLLECTION_VERSION
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import updates_prefix
 
 GIB = 1024.0 ** 3
@@ -37,38 +40,53 @@ def _error(result):
     return ' '.join(str(result.get('msg', 'failed')).split())
 
 
-def pool_rows(registered, host, threshold):
-    """One row per pool from a loop of buildfleet.mock_lvm.thinpool reads (item: vg, name)."""
+def _threshold(threshold):
     try:
-        threshold = float(threshold)
+        return float(threshold)
     except (TypeError, ValueError):
         raise AnsibleFilterError('pool_rows: threshold %r is not a number.' % (threshold,))
-    rows = []
-    for result in _results(registered, 'pool_rows'):
-        item = result.get('item') or {}
-        pool = result.get('pool') or {}
-        row = {'host': host, 'vg': item.get('vg'), 'pool': item.get('name'), 'size_gib': None,
-               'data_percent': None, 'metadata_percent': None, 'fullness': -1.0, 'thin_volumes': None,
-               'autoextend': '', 'monitored': None, 'status': 'ok', 'message': ''}
-        failed = _module_failed(result, 'pool')
-        if failed or not pool.get('exists', False):
-            row.update(status='error', message=_error(result) if failed else 'the pool does not exist')
-            rows.append(row)
-            continue
-        data = float(pool.get('data_percent') or 0.0)
-        metadata = float(pool.get('metadata_percent') or 0.0)
-        threshold_at = pool.get('autoextend_threshold')
-        row.update(size_gib=round(pool.get('size', 0) / GIB, 2), data_percent=data, metadata_percent=metadata,
-                   fullness=max(data, metadata), thin_volumes=len(pool.get('thin_volumes') or []),
-                   autoextend=('%s%%+%s%%' % (threshold_at, pool.get('autoextend_percent'))
-                               if threshold_at and threshold_at < 100 else 'off'),
-                   monitored=bool(pool.get('monitored')))
-        if row['fullness'] >= threshold:
-            row.update(status='over', message='%s above the %g %% threshold' % (
-                'data and metadata' if min(data, metadata) >= threshold
-                else 'data' if data >= threshold else 'metadata', threshold))
-        rows.append(row)
-    return rows
+
+
+def _empty_pool_row(host, vg, name):
+    return {'host': host, 'vg': vg, 'pool': name, 'size_gib': None, 'data_percent': None, 'metadata_percent': None,
+            'fullness': -1.0, 'thin_volumes': None, 'autoextend': '', 'monitored': None, 'status': 'ok',
+            'message': ''}
+
+
+def _pool_row(host, pool, threshold):
+    row = _empty_pool_row(host, pool.get('vg'), pool.get('name'))
+    if not pool.get('exists', False):
+        row.update(status='missing', message=pool.get('problem') or 'the pool does not exist')
+        return row
+    data = float(pool.get('data_percent') or 0.0)
+    metadata = float(pool.get('metadata_percent') or 0.0)
+    threshold_at = pool.get('autoextend_threshold')
+    row.update(size_gib=round(pool.get('size', 0) / GIB, 2), data_percent=data, metadata_percent=metadata,
+               fullness=max(data, metadata), thin_volumes=len(pool.get('thin_volumes') or []),
+               autoextend=('%s%%+%s%%' % (threshold_at, pool.get('autoextend_percent'))
+                           if threshold_at and threshold_at < 100 else 'off'),
+               monitored=bool(pool.get('monitored')))
+    if row['fullness'] >= threshold:
+        row.update(status='over', message='%s above the %g %% threshold' % (
+            'data and metadata' if min(data, metadata) >= threshold
+            else 'data' if data >= threshold else 'metadata', threshold))
+    return row
+
+
+def pool_rows(registered, host, threshold, declared=None):
+    """One row per pool from a registered buildfleet.mock_lvm.thinpool_info read.
+
+    A read that failed gives one row per declared pool with status failed and the error, so a
+    host that could not be read stays in the report and is never shown as ok.
+    """
+    threshold = _threshold(threshold)
+    if not isinstance(registered, dict):
+        raise AnsibleFilterError('pool_rows: expected a registered thinpool_info result, got %r.' % (registered,))
+    if _module_failed(registered, 'pools'):
+        pools = [p for p in (declared or []) if isinstance(p, dict)] or [{}]
+        return [dict(_empty_pool_row(host, p.get('vg'), p.get('name')), status='failed', message=_error(registered))
+                for p in pools]
+    return [_pool_row(host, pool, threshold) for pool in registered['pools']]
 
 
 def root_rows(registered, host):
@@ -156,10 +174,20 @@ def _columns(columns):
     return columns
 
 
-def text_table(rows, columns):
-    """Aligned lines: a header, a rule, then one line per row; numbers right-aligned."""
+def _capped(text, width):
+    return text if width is None or len(text) <= width else text[:max(width - 3, 1)] + '...'
+
+
+def text_table(rows, columns, caps=None):
+    """Aligned lines: a header, a rule, then one line per row; numbers right-aligned.
+
+    caps: {column: most characters}; a longer cell is cut and ends in '...'.
+    """
     columns = _columns(columns)
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    caps = caps or {}
+    if not isinstance(caps, dict) or not all(isinstance(v, int) and v > 3 for v in caps.values()):
+        raise AnsibleFilterError('caps must map columns to a width above 3, got %r.' % (caps,))
+    cells = [[_capped(_cell(row.get(c)), caps.get(c)) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
     numeric = [all(isinstance(row.get(c), (int, float)) and not isinstance(row.get(c), bool)
                    for row in rows if row.get(c) is not None) and any(row.get(c) is not None for row in rows)
@@ -169,6 +197,86 @@ def text_table(rows, columns):
         return '  '.join(v.rjust(w) if num else v.ljust(w)
                          for v, w, num in zip(values, widths, numeric)).rstrip()
     return [line(columns), line(['-' * w for w in widths])] + [line(values) for values in cells]
+
+
+def collapse_errors(rows, most_hosts=3):
+    """Rows for the table: rows that are not read failures as they are, and one row per distinct failure
+    message instead of one per host and pool (hosts named up to most_hosts, then counted)."""
+    kept, failures = [], collections.OrderedDict()
+    for row in rows:
+        if row.get('status') != 'failed':
+            kept.append(row)
+            continue
+        failures.setdefault(row.get('message'), []).append(row)
+    for message, same in failures.items():
+        hosts = sorted(set(r.get('host') for r in same))
+        shown = ', '.join(hosts[:most_hosts]) + (' and %d more' % (len(hosts) - most_hosts)
+                                                 if len(hosts) > most_hosts else '')
+        pools = sorted(set('%s/%s' % (r.get('vg'), r.get('pool')) for r in same if r.get('pool')))
+        kept.append(dict(same[0], host=shown, vg=None, pool=' '.join(pools) or None, message=message))
+    return kept
+
+
+def report_document(pools, build_roots, threshold, unreachable_or_failed):
+    """The pool report as one dict (the JSON file and the AWX artifact), with when and by what it was made."""
+    return {'generated': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'collection': 'buildfleet.mock_lvm', 'collection_version': COLLECTION_VERSION,
+            'threshold': threshold, 'pools': pools, 'build_roots': build_roots,
+            'unreachable_or_failed': unreachable_or_failed}
+
+
+def _label_value(value):
+    return str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+
+
+def _sample(name, labels, value):
+    text = ','.join('%s="%s"' % (key, _label_value(labels[key])) for key in sorted(labels))
+    return '%s{%s} %s' % (name, text, repr(float(value)) if isinstance(value, float) else int(value))
+
+
+def _metric(lines, name, help_text, samples):
+    lines += ['# HELP %s %s' % (name, help_text), '# TYPE %s gauge' % name]
+    lines += [_sample(name, labels, value) for labels, value in samples]
+
+
+def prometheus_textfile(report):
+    """The report in the text format node_exporter's textfile collector reads (gauges, one sample per pool
+    or config); pools that could not be read have mock_lvm_pool_read_ok 0 and no use samples."""
+    pools, roots = report.get('pools') or [], report.get('build_roots') or []
+    pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
+    readable = [(labels, p) for labels, p in pool_labels if p.get('data_percent') is not None]
+    root_labels = [({'host': r['host'], 'config': r['config'] or '', 'root': r['root'] or ''}, r) for r in roots]
+    lines = []
+    _metric(lines, 'mock_lvm_pool_read_ok', 'Whether the thin pool was read (1) or is missing or unreadable (0).',
+            [(labels, 1 if p.get('data_percent') is not None else 0) for labels, p in pool_labels])
+    _metric(lines, 'mock_lvm_pool_data_percent', 'Thin pool data use in percent.',
+            [(labels, float(p['data_percent'])) for labels, p in readable])
+    _metric(lines, 'mock_lvm_pool_metadata_percent', 'Thin pool metadata use in percent.',
+            [(labels, float(p['metadata_percent'])) for labels, p in readable])
+    _metric(lines, 'mock_lvm_pool_thin_volumes', 'Thin volumes in the pool.',
+            [(labels, p['thin_volumes'] or 0) for labels, p in readable])
+    _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config left by builds that ended.',
+            [(labels, _count(r.get('stale'))) for labels, r in root_labels])
+    _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
+            [(labels, _count(bool(r.get('build_running')))) for labels, r in root_labels])
+    _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',
+            [({}, _epoch(report.get('generated')))])
+    return '\n'.join(lines) + '\n'
+
+
+def _count(value):
+    """A gauge from a row key that may be absent (0), a count, a flag or a list of names."""
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    return int(value or 0)
+
+
+def _epoch(stamp):
+    try:
+        moment = datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ')
+    except (TypeError, ValueError):
+        raise AnsibleFilterError('prometheus_textfile: the report has no generated time (got %r).' % (stamp,))
+    return int((moment - datetime.datetime(1970, 1, 1)).total_seconds())
 
 
 def csv_text(rows, columns):
@@ -207,4 +315,7 @@ class FilterModule(object):
             'text_table': text_table,
             'csv_text': csv_text,
             'split_names': split_names,
+            'collapse_errors': collapse_errors,
+            'report_document': report_document,
+            'prometheus_textfile': prometheus_textfile,
         }

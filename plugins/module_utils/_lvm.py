@@ -27,6 +27,16 @@ LV_FIELDS = (
     'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'vg_size', 'vg_free',
 )
 VG_FIELDS = ('vg_name', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'vg_size', 'vg_free')
+# Fields of the one `lvm fullreport` read of the whole host: every VG, PV and LV in one command.
+# Each subreport takes its own kind of field only (LVM warns and changes the report type
+# otherwise): the VG's fields come from the vg subreport, the segment fields of an LV from the
+# seg subreport (joined by lv_uuid; a pool has one segment), pvseg is cut to one field.
+FULL_SEG_FIELDS = ('lv_uuid', 'chunk_size', 'zero', 'discards', 'seg_monitor')
+FULL_LV_FIELDS = tuple(f for f in LV_FIELDS if f not in VG_FIELDS + FULL_SEG_FIELDS) + ('vg_name', 'lv_uuid')
+FULL_PV_FIELDS = ('pv_name', 'vg_name')
+
+# Every report is JSON, sizes in bytes without a suffix, times in seconds since the epoch.
+JSON_REPORT_ARGS = ('--reportformat', 'json', '--units', 'b', '--nosuffix', '--config', 'report/time_format="%s"')
 
 # lvs and vgs exit with 5 when the volume group does not exist.
 RC_NOT_FOUND = 5
@@ -197,13 +207,14 @@ class LogicalVolume(object):
 class VolumeGroupReport(object):
     """Every LV of one VG and the VG's size fields, from a single lvs read."""
 
-    def __init__(self, vg, rows):
+    def __init__(self, vg, rows, vg_row=None):
         self.vg = vg
         self.volumes = [LogicalVolume(row) for row in rows]
         self.by_name = dict((lv.name, lv) for lv in self.volumes)
         self.extent_size = self.extent_count = self.free_extents = None
-        if rows:
-            self.set_vg_fields(rows[0])
+        # lvs rows carry the VG's fields; fullreport gives them in a row of their own.
+        if vg_row or rows:
+            self.set_vg_fields(vg_row or rows[0])
 
     def set_vg_fields(self, row):
         self.extent_size = int(row['vg_extent_size'])
@@ -224,6 +235,41 @@ class VolumeGroupReport(object):
     def thin_volumes(self, pool):
         """Thin volumes whose pool is `pool`, in report order."""
         return [lv for lv in self.volumes if lv.is_thin_volume and lv.pool == pool]
+
+
+def fullreport_args():
+    """Arguments of `lvm fullreport` for HostReport: JSON, sizes in bytes, explicit fields per subreport."""
+    args = ['fullreport'] + list(JSON_REPORT_ARGS)
+    for subreport, fields in (('vg', VG_FIELDS), ('pv', FULL_PV_FIELDS), ('lv', FULL_LV_FIELDS),
+                              ('pvseg', ('pvseg_start',)), ('seg', FULL_SEG_FIELDS)):
+        args += ['--configreport', subreport, '-o', ','.join(fields)]
+    return args
+
+
+def _with_segments(report):
+    """The lv rows of one fullreport VG, each with the fields of its first segment."""
+    segments = {}
+    for seg in report.get('seg', []):
+        segments.setdefault(seg['lv_uuid'], seg)
+    return [dict(segments.get(row['lv_uuid'], {}), **row) for row in report.get('lv', [])]
+
+
+class HostReport(object):
+    """Every VG (as a VolumeGroupReport) and every PV of the host, from one fullreport."""
+
+    def __init__(self, reports):
+        self.vgs = {}
+        self.pvs = {}  # resolved device path: VG name ('' for a PV in no VG)
+        for report in reports:
+            for pv in report.get('pv', []):
+                self.pvs[os.path.realpath(pv['pv_name'])] = pv.get('vg_name') or ''
+            for vg_row in report.get('vg', []):
+                group = VolumeGroupReport(vg_row['vg_name'], _with_segments(report), vg_row)
+                self.vgs[group.vg] = group
+
+    def vg(self, name):
+        """The VolumeGroupReport of a VG, None when it does not exist."""
+        return self.vgs.get(name)
 
 
 class LvmClient(object):
@@ -250,8 +296,7 @@ class LvmClient(object):
         return rc, out, err
 
     def _report(self, tool, fields, vg, extra=()):
-        args = ['--reportformat', 'json', '--units', 'b', '--nosuffix',
-                '--config', 'report/time_format="%s"', '-o', ','.join(fields)] + list(extra) + [vg]
+        args = list(JSON_REPORT_ARGS) + ['-o', ','.join(fields)] + list(extra) + [vg]
         rc, out, err = self.run(tool, args, ok_rcs=(0, RC_NOT_FOUND))
         if rc == RC_NOT_FOUND:
             raise LvmError('Volume group %r not found: create it first (for example with community.general.lvg).' % vg,
@@ -287,6 +332,17 @@ class LvmClient(object):
                 raise LvmError('Volume group %r not found.' % state.vg)
             state.set_vg_fields(rows[0])
         return state
+
+    def read_host(self):
+        """One `lvm fullreport`: every VG with its LVs, and every PV; an empty HostReport without lvm."""
+        if not self.module.get_bin_path('lvm'):
+            return HostReport([])  # LVM is not installed yet: nothing of it exists
+        rc, out, err = self.run('lvm', fullreport_args())
+        try:
+            return HostReport(json.loads(out)['report'])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LvmError('lvm fullreport returned output that is not an LVM JSON report: %s' % exc,
+                           cmd=['lvm'] + fullreport_args(), rc=rc, stdout=out, stderr=err)
 
     def remove(self, vg, names):
         """Remove LVs by name, in one lvremove."""

@@ -19,9 +19,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
 import json
 import math
 import os
+import pwd
 import re
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
@@ -328,3 +330,50 @@ def base_problem(config_dir, base):
     return ('base %r does not exist: %s is missing, so mock could not load the config. Install the package that '
             'provides it (mock-core-configs) or name an existing config or template.'
             % (base, os.path.join(config_dir, include)))
+
+
+def _file_attributes(path):
+    """(owner, group, mode) of a file by name and octal mode; None for an owner or group without a name."""
+    st = os.stat(path)
+    try:
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    except KeyError:
+        owner = None
+    try:
+        group = grp.getgrgid(st.st_gid).gr_name
+    except KeyError:
+        group = None
+    return owner, group, '%04o' % (st.st_mode & 0o7777)
+
+
+def config_file_state(entry, config_dir, basedir, owner, group, mode):
+    """A config file against what mock_config writes (present) or removes (absent), read only.
+
+    ``matches`` is true exactly when mock_config would change nothing: the content equals
+    ``render()`` with the root mock_config gives it, owner, group and mode are those asked,
+    and the base it includes exists (mock_config refuses a missing base, so it must run and say so).
+    """
+    path = os.path.join(config_dir, entry['name'] + '.cfg')
+    current = read_text(path)
+    state = {'name': entry['name'], 'path': path, 'exists': current is not None, 'marker': None, 'root': None,
+             'owner': None, 'group': None, 'mode': None, 'matches': False, 'difference': None}
+    if current is not None:
+        state['marker'] = parse_marker(current)
+        state['owner'], state['group'], state['mode'] = _file_attributes(path)
+    if entry.get('state') == 'absent':
+        state['matches'] = current is None
+        state['difference'] = 'the file exists' if current is not None else None
+        return state
+    state['root'] = config_root(entry)  # mock_config derives it the same way (safe_root on)
+    wanted = {'owner': owner, 'group': group, 'mode': mode}
+    differs = [key for key in ('owner', 'group', 'mode') if current is not None and state[key] != wanted[key]]
+    if current is None:
+        state['difference'] = 'the file does not exist'
+    elif base_problem(config_dir, entry['base']):
+        state['difference'] = base_problem(config_dir, entry['base'])
+    elif current != render(entry, state['root'], basedir):
+        state['difference'] = 'its content differs from what mock_config writes'
+    elif differs:
+        state['difference'] = 'its %s differ%s' % (', '.join(differs), 's' if len(differs) == 1 else '')
+    state['matches'] = state['difference'] is None
+    return state

@@ -22,6 +22,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     human_size,
     parse_size,
     parse_size_or_percent,
+    validate_name,
 )
 
 # mock's check_size: a warning above 75 %, refusal to build above 90 %.
@@ -34,6 +35,35 @@ _PROFILE_KEY_RE = re.compile(r'^\s*(thin_pool_autoextend_threshold|thin_pool_aut
 
 CHUNK_MIN = 64 * 1024
 CHUNK_MAX = 1024 ** 3
+
+# The options that declare a pool: the thinpool module's, and those of each pool given to builder_info,
+# so a pool is read with the same types in both.
+POOL_OPTIONS = dict(
+    vg=dict(type='str', required=True),
+    name=dict(type='str', required=True, aliases=['pool']),
+    size=dict(type='str'),
+    metadata_size=dict(type='str'),
+    chunk_size=dict(type='str'),
+    zeroing=dict(type='bool'),
+    discards=dict(type='str', choices=['ignore', 'nopassdown', 'passdown']),
+    autoextend_threshold=dict(type='int'),
+    autoextend_percent=dict(type='int'),
+    monitor=dict(type='bool'),
+)
+DEFAULT_PROFILE_DIR = '/etc/lvm/profile'
+
+
+def check_pool_params(params):
+    """Raise LvmError for pool options the planner cannot take: names, autoextend ranges."""
+    validate_name(params['vg'], 'vg', lv=False)
+    validate_name(params['name'], 'name')
+    threshold = params.get('autoextend_threshold')
+    if threshold is not None and not 50 <= threshold <= 100:
+        raise LvmError('autoextend_threshold %d is out of range: use 50 to 99 to extend at that use, or 100 to '
+                       'disable autoextend.' % threshold)
+    percent = params.get('autoextend_percent')
+    if percent is not None and percent < 1:
+        raise LvmError('autoextend_percent %d must be at least 1.' % percent)
 
 
 def profile_name(vg, pool):

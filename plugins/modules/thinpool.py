@@ -208,16 +208,16 @@ commands:
   sample: [["lvs", "--reportformat", "json", "..."]]
 """
 
+import copy
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
-    LvmClient,
-    LvmError,
-    validate_name,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
+    DEFAULT_PROFILE_DIR,
+    POOL_OPTIONS,
+    check_pool_params,
     plan_absent,
     plan_present,
     pool_facts,
@@ -234,14 +234,7 @@ def _diff_view(facts):
 
 def run_module(module):
     params = module.params
-    validate_name(params['vg'], 'vg', lv=False)
-    validate_name(params['name'], 'name')
-    threshold = params['autoextend_threshold']
-    if threshold is not None and not 50 <= threshold <= 100:
-        raise LvmError('autoextend_threshold %d is out of range: use 50 to 99 to extend at that use, or 100 to '
-                       'disable autoextend.' % threshold)
-    if params['autoextend_percent'] is not None and params['autoextend_percent'] < 1:
-        raise LvmError('autoextend_percent %d must be at least 1.' % params['autoextend_percent'])
+    check_pool_params(params)
 
     lvm = LvmClient(module)
     report = lvm.read_vg(params['vg'])
@@ -278,19 +271,10 @@ def run_module(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            vg=dict(type='str', required=True),
-            name=dict(type='str', required=True, aliases=['pool']),
             state=dict(type='str', default='present', choices=['present', 'absent']),
-            size=dict(type='str'),
-            metadata_size=dict(type='str'),
-            chunk_size=dict(type='str'),
-            zeroing=dict(type='bool'),
-            discards=dict(type='str', choices=['ignore', 'nopassdown', 'passdown']),
-            autoextend_threshold=dict(type='int'),
-            autoextend_percent=dict(type='int'),
-            monitor=dict(type='bool'),
             force=dict(type='bool', default=False),
-            profile_dir=dict(type='path', default='/etc/lvm/profile'),
+            profile_dir=dict(type='path', default=DEFAULT_PROFILE_DIR),
+            **copy.deepcopy(POOL_OPTIONS)
         ),
         required_together=[('autoextend_threshold', 'autoextend_percent')],
         supports_check_mode=True,

@@ -10,16 +10,22 @@ __metaclass__ = type
 
 import csv
 import io
+import os
+import re
 
 import pytest
+import yaml
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import (
     FilterModule,
+    collapse_errors,
     csv_text,
     pool_finding,
     pool_rows,
+    prometheus_textfile,
+    report_document,
     root_rows,
     split_names,
     text_table,
@@ -29,11 +35,15 @@ from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import 
 GIB = 1024 ** 3
 
 
-def pool_result(vg, name, data, metadata, volumes=2, threshold=80, step=20, monitored=True):
-    return {'changed': False, 'item': {'vg': vg, 'name': name},
-            'pool': {'vg': vg, 'name': name, 'exists': True, 'size': 2 * GIB, 'data_percent': data,
-                     'metadata_percent': metadata, 'thin_volumes': ['v%d' % i for i in range(volumes)],
-                     'autoextend_threshold': threshold, 'autoextend_percent': step, 'monitored': monitored}}
+def pool(vg, name, data, metadata, volumes=2, threshold=80, step=20, monitored=True):
+    """One pool as buildfleet.mock_lvm.thinpool_info returns it."""
+    return {'vg': vg, 'name': name, 'exists': True, 'problem': None, 'size': 2 * GIB, 'data_percent': data,
+            'metadata_percent': metadata, 'thin_volumes': ['v%d' % i for i in range(volumes)],
+            'autoextend_threshold': threshold, 'autoextend_percent': step, 'monitored': monitored}
+
+
+def info(*pools):
+    return {'changed': False, 'pools': list(pools), 'commands': [['lvm', 'fullreport']]}
 
 
 def failed_with(item, msg, **extra):
@@ -62,7 +72,7 @@ FAMILY = [volume('+mock.fedora-40-x86_64.head', 'working'), volume('+mock.fedora
     (85.0, 95.0, 'over', 'data and metadata above the 80 % threshold'),
 ])
 def test_pool_rows_judge_data_and_metadata(data, metadata, status, message):
-    row = pool_rows({'results': [pool_result('mock', 'shared', data, metadata)]}, 'b1', 80)[0]
+    row = pool_rows(info(pool('mock', 'shared', data, metadata)), 'b1', 80)[0]
     assert (row['status'], row['message']) == (status, message)
     assert row['fullness'] == max(data, metadata)
     assert (row['host'], row['vg'], row['pool'], row['size_gib'], row['thin_volumes']) == ('b1', 'mock', 'shared', 2.0, 2)
@@ -70,17 +80,25 @@ def test_pool_rows_judge_data_and_metadata(data, metadata, status, message):
 
 
 def test_pool_rows_autoextend_off_and_string_threshold():
-    rows = pool_rows([pool_result('mock', 'a', 1.0, 1.0, threshold=100), pool_result('mock', 'b', 1.0, 1.0, threshold=None)],
+    rows = pool_rows(info(pool('mock', 'a', 1.0, 1.0, threshold=100), pool('mock', 'b', 1.0, 1.0, threshold=None)),
                      'b1', '90')
     assert [r['autoextend'] for r in rows] == ['off', 'off']
 
 
-def test_pool_rows_report_a_failed_read_as_error_with_its_message():
-    rows = pool_rows([failed_with({'vg': 'mock', 'name': 'gone'}, 'Thin pool mock/gone does not exist\n and no size')],
+def test_pool_rows_say_why_a_pool_is_missing():
+    rows = pool_rows(info({'vg': 'mock', 'name': 'gone', 'exists': False, 'problem': 'thin pool mock/gone does not exist'}),
                      'b1', 80)
-    assert rows[0]['status'] == 'error'
-    assert rows[0]['message'] == 'Thin pool mock/gone does not exist and no size'
-    assert rows[0]['data_percent'] is None and rows[0]['fullness'] == -1.0
+    assert (rows[0]['status'], rows[0]['message'], rows[0]['data_percent']) == ('missing', 'thin pool mock/gone does not exist',
+                                                                                None)
+
+
+def test_pool_rows_of_a_failed_read_are_failed_for_every_declared_pool():
+    declared = [{'vg': 'mock', 'name': 'a', 'size': '1G'}, {'vg': 'mock', 'name': 'b'}]
+    rows = pool_rows(failed_with(None, 'lvm fullreport failed (rc=5):\n  locking'), 'b1', 80, declared)
+    message = 'lvm fullreport failed (rc=5): locking'
+    assert [(r['pool'], r['status'], r['message']) for r in rows] == [('a', 'failed', message), ('b', 'failed', message)]
+    assert all(r['fullness'] == -1.0 and r['size_gib'] is None for r in rows)
+    assert pool_rows(failed_with(None, 'unreachable'), 'b1', 80)[0]['status'] == 'failed'
 
 
 def test_pool_rows_refuse_a_bad_threshold():
@@ -180,10 +198,82 @@ def test_split_names_refuses_other_types():
 
 
 def test_pool_finding_names_host_pool_and_use():
-    row = pool_rows([pool_result('mock', 'shared', 85.0, 3.0)], 'b1', 80)[0]
+    row = pool_rows(info(pool('mock', 'shared', 85.0, 3.0)), 'b1', 80)[0]
     assert pool_finding(row) == 'b1 mock/shared: data above the 80 % threshold (data 85.00 %, metadata 3.00 %)'
 
 
 def test_filter_module_exposes_every_filter():
     assert set(FilterModule().filters()) == {'pool_rows', 'pool_finding', 'root_rows', 'text_table', 'csv_text',
-                                             'split_names', 'volume_rows'}
+                                             'split_names', 'collapse_errors', 'report_document',
+                                             'prometheus_textfile', 'volume_rows'}
+
+
+def test_text_table_caps_a_column():
+    rows = [{'host': 'b1', 'message': 'x' * 50}, {'host': 'b2', 'message': 'short'}]
+    lines = text_table(rows, ['host', 'message'], {'message': 12})
+    assert lines[2] == 'b1    xxxxxxxxx...'
+    assert lines[3] == 'b2    short'
+    assert max(len(line) for line in lines) == len('b1    ') + 12
+    with pytest.raises(AnsibleFilterError, match='caps must map columns to a width above 3'):
+        text_table(rows, ['host'], {'message': 2})
+
+
+def failed_row(host, pool, message):
+    return {'host': host, 'vg': 'mock', 'pool': pool, 'status': 'failed', 'message': message}
+
+
+def test_collapse_errors_gives_one_row_per_distinct_failure():
+    ok = {'host': 'b0', 'vg': 'mock', 'pool': 'shared', 'status': 'ok', 'message': ''}
+    over = dict(ok, status='over', message='data above the 80 % threshold')
+    rows = [ok, failed_row('b1', 'shared', 'locking failed'), failed_row('b1', 'big', 'locking failed'), over,
+            failed_row('b2', 'shared', 'locking failed'), failed_row('b3', 'shared', 'lvm not found')]
+    for host in ('b4', 'b5'):
+        rows.append(failed_row(host, 'shared', 'locking failed'))
+    table = collapse_errors(rows)
+    assert table[:2] == [ok, over]
+    assert [(r['host'], r['pool'], r['message']) for r in table[2:]] == [
+        ('b1, b2, b4 and 1 more', 'mock/big mock/shared', 'locking failed'), ('b3', 'mock/shared', 'lvm not found')]
+    assert all(r['status'] == 'failed' for r in table[2:])
+
+
+def test_report_document_says_when_and_by_which_version():
+    document = report_document([], [], 80, ['b9'])
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', document['generated'])
+    assert document['collection_version'] == galaxy_version()
+    assert (document['threshold'], document['unreachable_or_failed']) == (80, ['b9'])
+
+
+def galaxy_version():
+    with open(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'galaxy.yml')) as handle:
+        return yaml.safe_load(handle)['version']
+
+
+def test_prometheus_textfile_parses_with_the_reference_parser():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    pools = pool_rows(info(pool('mock', 'shared', 12.5, 3.25, volumes=4)), 'b1', 80)
+    pools += pool_rows(failed_with(None, 'lvm fullreport failed'), 'b"2', 80, [{'vg': 'mock', 'name': 'shared'}])
+    roots = [{'host': 'b1', 'config': 'f43', 'root': 'fedora-43-x86_64', 'build_running': True, 'stale': 2},
+             {'host': 'b1', 'config': 'el9', 'root': 'el9', 'build_running': False}]
+    document = dict(report_document(pools, roots, 80, []), generated='2026-12-01T10:00:00Z')
+    text = prometheus_textfile(document)
+    samples = dict(((s.name, tuple(sorted(s.labels.items()))), s.value)
+                   for family in text_string_to_metric_families(text) for s in family.samples)
+    b1 = (('host', 'b1'), ('pool', 'shared'), ('vg', 'mock'))
+    assert samples[('mock_lvm_pool_data_percent', b1)] == 12.5
+    assert samples[('mock_lvm_pool_metadata_percent', b1)] == 3.25
+    assert samples[('mock_lvm_pool_thin_volumes', b1)] == 4
+    assert samples[('mock_lvm_pool_read_ok', b1)] == 1
+    assert samples[('mock_lvm_pool_read_ok', (('host', 'b"2'), ('pool', 'shared'), ('vg', 'mock')))] == 0
+    assert not [k for k in samples if k[0] == 'mock_lvm_pool_data_percent' and dict(k[1])['host'] == 'b"2']
+    f43 = (('config', 'f43'), ('host', 'b1'), ('root', 'fedora-43-x86_64'))
+    el9 = (('config', 'el9'), ('host', 'b1'), ('root', 'el9'))
+    assert (samples[('mock_lvm_build_running', f43)], samples[('mock_lvm_build_running', el9)]) == (1, 0)
+    assert (samples[('mock_lvm_build_root_stale_volumes', f43)], samples[('mock_lvm_build_root_stale_volumes', el9)]) == (2, 0)
+    assert samples[('mock_lvm_report_timestamp_seconds', ())] == 1796119200
+    assert text.endswith('\n') and all(f.type == 'gauge' for f in text_string_to_metric_families(text))
+
+
+def test_prometheus_textfile_needs_the_generated_time():
+    with pytest.raises(AnsibleFilterError, match='the report has no generated time'):
+        prometheus_textfile({'pools': [], 'build_roots': []})

@@ -798,28 +798,28 @@ def test_absent_packaged_config_is_refused_before_anything_changes():
 
 # --------------------------------------------------------------------------- package names
 
-def load_vars(name):
-    with open(os.path.join(ROLE, 'vars', name)) as handle:
-        return yaml.safe_load(handle)
+def family(name):
+    with open(os.path.join(ROLE, 'vars', 'main.yml')) as handle:
+        return yaml.safe_load(handle)['builder_families'][name]
 
 
 def test_redhat_packages():
-    data = load_vars('RedHat.yml')
-    assert set(data['builder_mock_packages']) == set(['mock', 'mock-lvm'])  # mock-lvm ships the lvm_root plugin
-    assert set(['lvm2', 'device-mapper-persistent-data']) <= set(data['builder_os_packages'])
-    assert 'mock' not in data['builder_os_packages']
+    data = family('RedHat')
+    assert set(data['mock_packages']) == set(['mock', 'mock-lvm'])  # mock-lvm ships the lvm_root plugin
+    assert set(['lvm2', 'device-mapper-persistent-data']) <= set(data['os_packages'])
+    assert 'mock' not in data['os_packages']
 
 
 def test_debian_packages():
-    data = load_vars('Debian.yml')
-    assert set(['lvm2', 'thin-provisioning-tools', 'dmeventd']) <= set(data['builder_os_packages'])
-    assert data['builder_mock_packages'] == []
-    every = set(data['builder_os_packages']) | set(data['builder_mock_packages'])
+    data = family('Debian')
+    assert set(['lvm2', 'thin-provisioning-tools', 'dmeventd']) <= set(data['os_packages'])
+    assert data['mock_packages'] == []
+    every = set(data['os_packages']) | set(data['mock_packages'])
     assert not any(name.startswith('mock') for name in every)
 
 
-@pytest.mark.parametrize('name', ['RedHat.yml', 'Debian.yml'])
-def test_os_vars_define_the_same_keys(name):
-    data = load_vars(name)
-    assert set(data) == set(['builder_os_packages', 'builder_mock_packages', 'builder_monitor_units'])
+@pytest.mark.parametrize('name', ['RedHat', 'Debian'])
+def test_os_families_define_the_same_keys(name):
+    data = family(name)
+    assert set(data) == set(['os_packages', 'mock_packages', 'monitor_units'])
     assert all(isinstance(v, list) and all(isinstance(p, str) and p for p in v) for v in data.values())

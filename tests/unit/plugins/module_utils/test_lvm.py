@@ -14,6 +14,8 @@ import os
 import pytest
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
+    FULL_LV_FIELDS,
+    FULL_SEG_FIELDS,
     LV_FIELDS,
     VG_FIELDS,
     LogicalVolume,
@@ -21,6 +23,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     LvmError,
     VolumeGroupReport,
     extents_for,
+    fullreport_args,
     human_size,
     mounts_of,
     parse_size,
@@ -484,12 +487,68 @@ def test_mounts_of_dev_sources(tmp_path):
 
 def test_reports_are_the_captured_ones(lvm_reports):
     """Guard against an edited fixture: every report is lvm2's JSON shape with the captured fields."""
-    assert lvm_reports.names() == ['empty_vg', 'empty_vg_vgs', 'mock_family', 'pool_only', 'pool_unmonitored',
-                                   'pool_with_volumes']
-    for name in lvm_reports.names():
+    assert lvm_reports.names() == ['empty_vg', 'empty_vg_vgs', 'host_fullreport', 'mock_family', 'pool_only',
+                                   'pool_unmonitored', 'pool_with_volumes']
+    full = lvm_reports.report('host_fullreport')['report']
+    assert [list(row) for row in full[0]['lv']] == [list(FULL_LV_FIELDS)] * 5
+    assert [list(row) for row in full[0]['seg']] == [list(FULL_SEG_FIELDS)] * 5
+    assert [list(row) for row in full[0]['vg']] == [list(VG_FIELDS)]
+    for name in [n for n in lvm_reports.names() if n != 'host_fullreport']:
         report = json.loads(lvm_reports.text(name))
         assert list(report) == ['report']
         fields = VG_FIELDS if name.endswith('_vgs') else LV_FIELDS
         for row in lvm_reports.rows(name):
             assert list(row) == list(fields), name
             assert row['vg_extent_size'] == str(EXTENT)
+
+
+# --------------------------------------------------------------------------- one fullreport for the host
+
+def test_fullreport_asks_every_field_the_lvs_read_has_once():
+    args = fullreport_args()
+    assert args[0] == 'fullreport' and args.count('--configreport') == 5
+    subreports = dict((args[i + 1], args[i + 3].split(',')) for i, a in enumerate(args) if a == '--configreport')
+    assert set(subreports) == set(['vg', 'pv', 'lv', 'pvseg', 'seg'])
+    # Every lvs field comes from exactly one subreport (LVM refuses fields of another kind in a subreport).
+    from_subreports = set(subreports['vg']) | set(subreports['lv']) | set(subreports['seg'])
+    assert set(LV_FIELDS) <= from_subreports
+    # vg_name is the one VG field LVM takes in the lv subreport.
+    assert not set(FULL_LV_FIELDS) & (set(VG_FIELDS[1:]) | set(FULL_SEG_FIELDS[1:]))
+
+
+def test_read_host_is_one_lvm_command_for_every_vg_and_pv(fake_module, fake_lvm, lvm_reports):
+    fake_lvm.set(lvm=lvm_reports.text('host_fullreport'))
+    client = LvmClient(fake_module)
+    host = client.read_host()
+    assert fake_lvm.commands == [['lvm'] + fullreport_args()]
+    assert fake_lvm.calls[0].environ_update == {'LC_ALL': 'C'}
+    assert sorted(host.vgs) == ['fixture'] and host.vg('missing') is None
+    assert host.pvs == {'/dev/vdf': 'fixture', '/dev/vdg': ''}
+    report = host.vg('fixture')
+    assert (report.extent_size, report.extent_count, report.free_extents) == (4 * 1024 ** 2, 1023, 875)
+    pool = report.get('mockpool')
+    # Segment fields joined to their LV by uuid.
+    assert pool.is_thin_pool and pool.monitored and pool.chunk_size == 128 * 1024 and pool.discards == 'passdown'
+    assert not pool.zeroing
+    assert [lv.name for lv in report.thin_volumes('mockpool')] == ['snap_active', 'snap_default', 'thin1']
+
+
+def test_read_host_agrees_with_the_lvs_read_of_the_same_state(fake_module, fake_lvm, lvm_reports):
+    fake_lvm.set(lvm=lvm_reports.text('host_fullreport'))
+    full = LvmClient(fake_module).read_host().vg('fixture')
+    lvs = VolumeGroupReport('fixture', lvm_reports.rows('pool_with_volumes'))
+    keys = ('name', 'attr', 'size', 'metadata_size', 'pool', 'origin', 'chunk_size', 'discards', 'profile', 'monitored')
+    assert [[getattr(lv, k) for k in keys] for lv in full.volumes] == [[getattr(lv, k) for k in keys] for lv in lvs.volumes]
+
+
+def test_read_host_without_lvm_is_empty_and_runs_nothing(fake_module, fake_lvm):
+    fake_module.get_bin_path = lambda arg, required=False, opt_dirs=None: None
+    host = LvmClient(fake_module).read_host()
+    assert host.vgs == {} and host.pvs == {} and fake_lvm.calls == []
+
+
+def test_read_host_refuses_output_that_is_no_report(fake_module, fake_lvm):
+    fake_lvm.set(lvm='not json')
+    with pytest.raises(LvmError) as err:
+        LvmClient(fake_module).read_host()
+    assert 'lvm fullreport returned output that is not an LVM JSON report' in err.value.msg

@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) buildfleet.mock_lvm contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: thinpool_info
+short_description: Read LVM thin pools, their use, settings and thin volumes
+version_added: 0.1.0
+description:
+  - Reads the given thin pools, or every thin pool of the host, with one C(lvm fullreport) for the whole host.
+  - Returns for each pool the fields M(buildfleet.mock_lvm.thinpool) returns in its C(pool), and says why a pool
+    given in O(pools) cannot be read (its volume group or the pool does not exist, or the volume is no thin pool)
+    instead of failing, so that a report lists it.
+  - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool's data or metadata use is above mock's thresholds
+    (75 % warns, 90 % refuses to build).
+  - Changes nothing.
+author:
+  - buildfleet maintainers (@buildfleet)
+extends_documentation_fragment:
+  - buildfleet.mock_lvm.attributes.info_module
+  - buildfleet.mock_lvm.attributes.pools
+options: {}
+requirements:
+  - lvm2 2.02.158 or later (JSON reports)
+notes:
+  - Of each entry of O(pools) only C(vg) and C(name) are read; the other options are accepted and ignored. An empty
+    O(pools) reads every thin pool of the host.
+seealso:
+  - module: buildfleet.mock_lvm.thinpool
+  - module: buildfleet.mock_lvm.builder_info
+"""
+
+EXAMPLES = r"""
+- name: Read every thin pool of the builder
+  buildfleet.mock_lvm.thinpool_info:
+  register: pools
+
+- name: Pools above 80 % data use
+  ansible.builtin.debug:
+    msg: "{{ pools.pools | selectattr('exists') | selectattr('data_percent', 'ge', 80) | map(attribute='name') }}"
+
+- name: Read the declared pools
+  buildfleet.mock_lvm.thinpool_info:
+    pools:
+      - {vg: mock, name: shared}
+      - {vg: mockslow, name: big}
+  register: declared
+"""
+
+RETURN = r"""
+pools:
+  description: One entry per pool of O(pools) in that order, or every thin pool of the host by volume group and name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vg:
+      description: Volume group.
+      type: str
+      sample: mock
+    name:
+      description: Pool name.
+      type: str
+      sample: shared
+    exists:
+      description: Whether the pool exists as a thin pool.
+      type: bool
+      sample: true
+    problem:
+      description: Why the pool cannot be read (missing volume group or pool, or a volume that is no thin pool); null
+        for a pool that exists.
+      type: str
+      sample: volume group mockslow does not exist
+    size:
+      description: Data size in bytes.
+      type: int
+      sample: 21474836480
+    metadata_size:
+      description: Metadata size in bytes.
+      type: int
+      sample: 1073741824
+    chunk_size:
+      description: Chunk size in bytes.
+      type: int
+      sample: 131072
+    data_percent:
+      description: Data use in percent (null for an inactive pool).
+      type: float
+      sample: 12.5
+    metadata_percent:
+      description: Metadata use in percent (null for an inactive pool).
+      type: float
+      sample: 3.1
+    zeroing:
+      description: Whether new blocks are zeroed.
+      type: bool
+    discards:
+      description: Discards mode.
+      type: str
+      sample: passdown
+    profile:
+      description: Attached metadata profile, if any.
+      type: str
+      sample: mock_lvm-mock-shared
+    autoextend_threshold:
+      description: Autoextend threshold from the attached profile, if set there.
+      type: int
+      sample: 80
+    autoextend_percent:
+      description: Autoextend percent from the attached profile, if set there.
+      type: int
+      sample: 20
+    monitored:
+      description: Whether dmeventd monitors the pool.
+      type: bool
+    active:
+      description: Whether the pool is active.
+      type: bool
+    thin_volumes:
+      description: Names of the thin volumes in the pool.
+      type: list
+      elements: str
+      sample: ["+mock.fedora-43-x86_64.head", "mock.fedora-43-x86_64.postinit"]
+commands:
+  description: LVM commands run (one, or none where LVM is not installed).
+  returned: always
+  type: list
+  elements: list
+  sample: [["lvm", "fullreport", "--reportformat", "json", "..."]]
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
+    DEFAULT_PROFILE_DIR,
+    POOL_OPTIONS,
+    pool_facts,
+    usage_warnings,
+)
+
+
+def read_pool(host, vg, name, profile_dir):
+    """The facts of one pool, with `problem` saying why it cannot be read (None when it exists)."""
+    report = host.vg(vg)
+    if report is None:
+        return {'vg': vg, 'name': name, 'exists': False, 'problem': 'volume group %s does not exist' % vg}
+    lv = report.get(name)
+    if lv is None or not lv.is_thin_pool:
+        problem = ('thin pool %s/%s does not exist' % (vg, name) if lv is None
+                   else '%s/%s is a %s, not a thin pool' % (vg, name, lv.kind()))
+        return {'vg': vg, 'name': name, 'exists': False, 'problem': problem}
+    return dict(pool_facts(report, lv, profile_dir), problem=None)
+
+
+def wanted_pools(host, pools):
+    """(vg, name) of the pools to read: those given, or every thin pool of the host."""
+    if pools:
+        return [(p['vg'], p['name']) for p in pools]
+    return sorted((vg, lv.name) for vg, report in host.vgs.items() for lv in report.volumes if lv.is_thin_pool)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS)),
+            profile_dir=dict(type='path', default=DEFAULT_PROFILE_DIR),
+        ),
+        supports_check_mode=True,
+    )
+    lvm = LvmClient(module)
+    try:
+        host = lvm.read_host()
+    except LvmError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    pools = [read_pool(host, vg, name, module.params['profile_dir'])
+             for vg, name in wanted_pools(host, module.params['pools'])]
+    for pool in pools:
+        for warning in usage_warnings(pool) if pool['exists'] else []:
+            module.warn(warning)
+    module.exit_json(changed=False, pools=pools, commands=lvm.commands)
+
+
+if __name__ == '__main__':
+    main()
