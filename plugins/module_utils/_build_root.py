@@ -64,6 +64,8 @@ class Family(object):
                 member = member_of(lv.name, root, self.other_roots)
                 if member:
                     self.members.append(Member(lv, chroot, root, member[0], member[1]))
+        # Read once: every fact and plan below asks where a volume is mounted.
+        self.mounts = dict((m.lv.name, mounts_of(m.lv.path, MOUNTS_FILE) if m.lv.active else []) for m in self.members)
         self.snapinfo = self._snapinfo_files()
         self.holders = lock_holders(path for path in self.lock_files() if path not in set(held))
 
@@ -133,7 +135,7 @@ class Family(object):
         lock = buildroot_lock(self.basedir, member.root, member.suffix)
         if lock in self.holders or not os.path.exists(lock):
             return False
-        return not (member.lv.open and not mounts_of(member.lv.path, MOUNTS_FILE))
+        return not (member.lv.open and not self.mounts[member.lv.name])
 
     def volume_facts(self):
         current = set(self.snapinfo.values())
@@ -142,7 +144,7 @@ class Family(object):
     def _facts(self, member, current):
         lv = member.lv
         working = member.role == 'working'
-        mounts = mounts_of(lv.path, MOUNTS_FILE) if lv.active else []
+        mounts = self.mounts[lv.name]
         return {
             'name': lv.name, 'chroot': member.chroot, 'role': member.role,
             'kind': volume_kind(member.chroot, member.role, member.suffix),

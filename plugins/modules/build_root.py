@@ -150,29 +150,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 volumes:
-  description: Every volume of the family after the run (predicted in check mode).
+  description:
+    - Every volume of the family after the run (predicted in check mode), each a dict with the keys
+      RV(buildfleet.mock_lvm.build_root_info#module:volumes) lists (name, chroot, role, kind, uniqueext, snapshot,
+      current, starts_from, mount_point, size, data_percent, active, open, mounts, mounted, in_use, stale,
+      creation_time).
   returned: always
   type: list
   elements: dict
-  contains:
-    name: {description: "LV name.", type: str}
-    chroot: {description: "C(main) or C(bootstrap).", type: str}
-    role: {description: "C(working) (a build root mock mounts) or C(snapshot).", type: str}
-    kind: {description: "C(working), C(postinit), C(update), C(snapshot) (a user's) or C(bootstrap).", type: str}
-    uniqueext: {description: "The uniqueext of a working volume (C(head) without one).", type: str}
-    snapshot: {description: "The snapshot name as mock shows it (C(postinit), ...).", type: str}
-    current: {description: "Whether a C(.snapinfo) file names this snapshot as current.", type: bool}
-    starts_from: {description: "For a working volume, the snapshot its chroot's C(.snapinfo) file names.", type: str}
-    mount_point: {description: "For a working volume, where mock mounts it.", type: str}
-    size: {description: "Virtual size in bytes.", type: int}
-    data_percent: {description: "Data use in percent (only when active).", type: float}
-    active: {description: "Whether it is active.", type: bool}
-    open: {description: "Whether it is open.", type: bool}
-    mounts: {description: "Where it is mounted.", type: list, elements: str}
-    mounted: {description: "Whether it is mounted anywhere.", type: bool}
-    in_use: {description: "For a working volume, whether a mock run holds its chroot's C(buildroot.lock).", type: bool}
-    stale: {description: "A working volume no mock run uses (see O(reap_stale)).", type: bool}
-    creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
 pool:
   description: The pool's data and metadata use.
   returned: always
@@ -197,16 +182,13 @@ lock_holders:
   type: dict
   sample: {/var/lib/mock/fedora-43-x86_64/buildroot.lock: 4711}
 current_snapshots:
-  description: mock's current snapshot of each chroot dir, from its C(.snapinfo) file.
+  description:
+    - mock's current snapshot of each chroot dir, from its C(.snapinfo) file, with the keys
+      RV(buildfleet.mock_lvm.build_root_info#module:current_snapshots) lists (chroot, uniqueext, snapshot, exists,
+      file).
   returned: always
   type: list
   elements: dict
-  contains:
-    chroot: {description: "C(main) or C(bootstrap).", type: str}
-    uniqueext: {description: "The chroot's uniqueext (C(head) without one).", type: str}
-    snapshot: {description: "The LV name the file holds (null when it cannot be read).", type: str}
-    exists: {description: "Whether that snapshot exists.", type: bool}
-    file: {description: "The C(.snapinfo) file.", type: str}
 stale:
   description: Names of the stale working volumes after the run.
   returned: always
