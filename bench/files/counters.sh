@@ -16,6 +16,8 @@ pvresize pvchange lvmconfig lvscan vgscan pvscan"
 case "$1" in
   install)
     for tool in $TOOLS; do
+      # The wrapper's own $* and $PPID: expanded when the wrapper runs, not here.
+      # shellcheck disable=SC2016
       printf '#!/bin/sh\necho "%s $*" >>/run/lvm-bench.log\necho "$PPID %s" >>/run/lvm-bench.ppid.log\nexec /usr/sbin/%s "$@"\n' \
         "$tool" "$tool" "$tool" >"/usr/local/sbin/$tool"
       chmod 755 "/usr/local/sbin/$tool"
