@@ -20,7 +20,7 @@ import os
 from collections import namedtuple
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy, lock_holders
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, mounts_of
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, mounts_of, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     HEAD,
     POSTINIT,
@@ -36,6 +36,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     snapshot_volume,
     updates_prefix,
     volume_kind,
+    working_volume,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import plan_retention
 
@@ -67,7 +68,8 @@ class Family(object):
         # Read once: every fact and plan below asks where a volume is mounted.
         self.mounts = dict((m.lv.name, mounts_of(m.lv.path, MOUNTS_FILE) if m.lv.active else []) for m in self.members)
         self.snapinfo = self._snapinfo_files()
-        self.holders = lock_holders(path for path in self.lock_files() if path not in set(held))
+        held = set(held)
+        self.holders = lock_holders(path for path in self.lock_files() if path not in held)
 
     def _snapinfo_files(self):
         """{(root, ext): current snapshot LV name, or None when unreadable} of the family's .snapinfo files."""
@@ -124,6 +126,10 @@ class Family(object):
 
     # ---- volumes
 
+    def mount_points(self, members):
+        """Where the members' volumes are mounted, as read with the family."""
+        return [point for m in members for point in self.mounts[m.lv.name]]
+
     def has_postinit(self):
         return snapshot_volume(self.root, POSTINIT) in set(m.lv.name for m in self.members)
 
@@ -177,8 +183,9 @@ def _read_snapinfo(path):
 
 
 class Plan(object):
-    """What a change of the family does: the volumes it removes (unmounting those listed first), the files it
-    removes, the update snapshots it keeps although asked to prune them, and the locks it must hold."""
+    """What a change of the family does: the volumes it removes (unmounting the mount points listed first, and
+    every mount below them), the files it removes, the update snapshots it keeps although asked to prune them,
+    and the locks it must hold."""
 
     def __init__(self, removed=(), unmount=(), removed_files=(), skipped=(), locks=()):
         self.removed = list(removed)
@@ -207,11 +214,9 @@ def merge(plans):
     return merged
 
 
-def unmount_commands(volumes):
-    """umount commands for every mount of the volumes and every mount below those, deepest first."""
-    points = set()
-    for volume in volumes:
-        points.update(volume['mounts'])
+def unmount_commands(points):
+    """umount commands for every mount point and every mount below those, deepest first."""
+    points = set(points)
     if not points:
         return []
     with open(MOUNTS_FILE) as handle:
@@ -221,13 +226,13 @@ def unmount_commands(volumes):
 
 
 def plan_absent(family, params):
-    volumes = family.volume_facts()
-    busy = [v['name'] for v in volumes if v['open'] and not v['mounts']]
+    busy = [m.lv.name for m in family.members if m.lv.open and not family.mounts[m.lv.name]]
     if busy:
         raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
                        'removed.' % (params['root'], ', '.join(busy)))
     files = sorted(family.snapinfo_path(root, ext) for root, ext in family.snapinfo)
-    return Plan([v['name'] for v in volumes], volumes, files, locks=family.lock_files())
+    return Plan([m.lv.name for m in family.members], family.mount_points(family.members), files,
+                locks=family.lock_files())
 
 
 def plan_keep_updates(family, params):
@@ -243,8 +248,8 @@ def plan_keep_updates(family, params):
 
 def plan_reap(family, params):
     """Stale working volumes, and .snapinfo files that say no more than their absence would."""
-    volumes = [v for v in family.volume_facts() if v['stale']]
-    gone = set((m.root, m.suffix) for m in family.members if family.stale(m))
+    stale = [m for m in family.members if family.stale(m)]
+    gone = set((m.root, m.suffix) for m in stale)
     working = set((m.root, m.suffix) for m in family.members if m.role == 'working') - gone
     names = set(m.lv.name for m in family.members)
     files = []
@@ -254,7 +259,7 @@ def plan_reap(family, params):
         if (root, ext) not in working and idle and buildroot_lock(family.basedir, root, ext) not in family.holders:
             files.append(family.snapinfo_path(root, ext))
             gone.add((root, ext))
-    return Plan([v['name'] for v in volumes], volumes, files, locks=family.buildroot_locks(sorted(gone)))
+    return Plan([m.lv.name for m in stale], family.mount_points(stale), files, locks=family.buildroot_locks(sorted(gone)))
 
 
 def free_leftover_roots(family, params):
@@ -281,6 +286,13 @@ def plan_leftover_locks(family, roots, volume_names):
 def build_in_progress(path, root):
     return LockBusy('Build in progress: %s is locked by a running mock build of root %s; nothing was changed. '
                     'Run again when the build has finished.' % (path, root), path)
+
+
+def validate_names(params):
+    """The vg, pool and root (as part of every volume name of the family) are valid LVM names."""
+    validate_name(params['vg'], 'vg', lv=False)
+    validate_name(params['pool'], 'pool')
+    validate_name(working_volume(bootstrap_root(params['root']))[1:], 'root (as part of a volume name)')
 
 
 def check_free(family, plan):
@@ -316,15 +328,16 @@ def require_pool(report, params):
 def family_result(family, report, params):
     """What both modules return about the family."""
     mismatch = family.basedir_mismatch()
+    volumes = family.volume_facts()
     return {
-        'volumes': family.volume_facts(),
+        'volumes': volumes,
         'pool': pool_facts(report, params['pool']),
         'build_running': family.in_use,
         'in_use': family.in_use,
         'busy_locks': family.busy_locks(),
         'lock_holders': dict((path, pid) for path, pid in family.holders.items()),
         'current_snapshots': family.current_snapshots(),
-        'stale': sorted(m.lv.name for m in family.members if family.stale(m)),
+        'stale': sorted(v['name'] for v in volumes if v['stale']),
         'basedir_mismatch': bool(mismatch),
         'basedir_problem': mismatch,
     }

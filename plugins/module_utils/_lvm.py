@@ -295,9 +295,10 @@ class LvmClient(object):
                            cmd=cmd, rc=rc, stdout=out, stderr=err)
         return rc, out, err
 
-    def _report(self, tool, fields, vg, extra=()):
-        args = list(JSON_REPORT_ARGS) + ['-o', ','.join(fields)] + list(extra) + [vg]
-        rc, out, err = self.run(tool, args, ok_rcs=(0, RC_NOT_FOUND))
+    def _report(self, tool, fields, vg=None, extra=()):
+        """One JSON report of vg, or of every VG when vg is None."""
+        args = list(JSON_REPORT_ARGS) + ['-o', ','.join(fields)] + list(extra) + ([vg] if vg else [])
+        rc, out, err = self.run(tool, args, ok_rcs=(0, RC_NOT_FOUND) if vg else (0,))
         if rc == RC_NOT_FOUND:
             raise LvmError('Volume group %r not found: create it first (for example with community.general.lvg).' % vg,
                            cmd=[tool] + args, rc=rc, stderr=err)
@@ -315,13 +316,7 @@ class LvmClient(object):
 
     def read_all_lv_names(self):
         """One lvs read of every VG: the set of (vg, lv) names on the host."""
-        args = ['--reportformat', 'json', '-o', 'vg_name,lv_name']
-        rc, out, err = self.run('lvs', args)
-        try:
-            rows = json.loads(out)['report'][0].get('lv', [])
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LvmError('lvs returned output that is not an LVM JSON report: %s' % exc,
-                           cmd=['lvs'] + args, rc=rc, stdout=out, stderr=err)
+        rows = self._report('lvs', ('vg_name', 'lv_name')).get('lv', [])
         return set((row['vg_name'], row['lv_name']) for row in rows)
 
     def fill_vg_fields(self, state):

@@ -242,21 +242,18 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     plan_leftover_locks,
     plan_reap,
     require_pool,
+    validate_names,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks, LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError, validate_name
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
-    bootstrap_root,
     snapshot_volume,
-    working_volume,
 )
 
 
 def validate(params):
-    validate_name(params['vg'], 'vg', lv=False)
-    validate_name(params['pool'], 'pool')
-    validate_name(working_volume(bootstrap_root(params['root']), 'head')[1:], 'root (as part of a volume name)')
+    validate_names(params)
     if params['keep_updates'] is not None and params['keep_updates'] < 0:
         raise LvmError('keep_updates %d must be 0 or more.' % params['keep_updates'])
     if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None):

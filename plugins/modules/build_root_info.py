@@ -149,13 +149,13 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import Family, family_result
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError, validate_name
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
-    DEFAULT_BASEDIR,
-    bootstrap_root,
-    working_volume,
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
+    Family,
+    family_result,
+    validate_names,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
 
 
 def main():
@@ -172,9 +172,7 @@ def main():
     params = module.params
     lvm = LvmClient(module)
     try:
-        validate_name(params['vg'], 'vg', lv=False)
-        validate_name(params['pool'], 'pool')
-        validate_name(working_volume(bootstrap_root(params['root']))[1:], 'root (as part of a volume name)')
+        validate_names(params)
         report = lvm.read_vg(params['vg'])
         result = family_result(Family(report, params), report, params)
     except LvmError as exc:
