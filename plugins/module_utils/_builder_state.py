@@ -145,8 +145,8 @@ def pool_finding(host, pool, profile_dir, changing_vgs):
         return dict(facts, matches=False, difference=exc.msg), []
     difference = None
     if plan.changed:
-        difference = 'would run %s' % ', '.join(tool for tool, args in plan.commands) if plan.commands \
-            else 'its autoextend profile differs'
+        tools = [line[0] for line in plan.lines()]
+        difference = 'would run %s' % ', '.join(tools) if tools else 'its autoextend profile differs'
     elif pool['vg'] in changing_vgs:
         difference = 'its volume group changes first (a size relative to the group may grow)'
     warnings = usage_warnings(facts) if facts.get('exists') else []

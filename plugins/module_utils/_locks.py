@@ -20,24 +20,23 @@ import fcntl
 import os
 import struct
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 
 # struct flock on Linux: short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid.
 _FLOCK = 'hhqqi'
 
 
-class LockBusy(LvmError):
+class LockError(ModuleError):
+    """A lock file that cannot be opened, asked about or locked."""
+
+
+class LockBusy(LockError):
     """Another process holds a lock we must not override."""
 
     def __init__(self, msg, path):
-        super(LockBusy, self).__init__(msg)
-        self.path = path
-
-    def fail_kwargs(self):
         # Callers (the fleet playbooks) tell a running build from an error by these keys.
-        kwargs = super(LockBusy, self).fail_kwargs()
-        kwargs.update(build_running=True, busy_locks=[self.path])
-        return kwargs
+        super(LockBusy, self).__init__(msg, build_running=True, busy_locks=[path])
+        self.path = path
 
 
 def lock_holder(path):
@@ -53,11 +52,11 @@ def lock_holder(path):
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             return None
-        raise LvmError('Cannot open lock file %s: %s' % (path, exc))
+        raise LockError('Cannot open lock file %s: %s' % (path, exc))
     try:
         answer = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
     except (IOError, OSError) as exc:
-        raise LvmError('Cannot ask for the locks on %s: %s' % (path, exc))
+        raise LockError('Cannot ask for the locks on %s: %s' % (path, exc))
     finally:
         os.close(fd)
     lock_type, whence, start, length, pid = struct.unpack(_FLOCK, answer)
@@ -108,7 +107,7 @@ class HeldLocks(object):
             if exc.errno == errno.ENOENT:
                 self.missing.append(path)
                 return
-            raise LvmError('Cannot open lock file %s: %s' % (path, exc))
+            raise LockError('Cannot open lock file %s: %s' % (path, exc))
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as exc:
@@ -116,7 +115,7 @@ class HeldLocks(object):
             if exc.errno in (errno.EACCES, errno.EAGAIN):
                 raise LockBusy('Busy: %s is locked by another process (a mock build in progress holds it); '
                                'nothing was changed. Run again when the build has finished.' % path, path)
-            raise LvmError('Cannot lock %s: %s' % (path, exc))
+            raise LockError('Cannot lock %s: %s' % (path, exc))
         self.held.append(fd)
         self.held_paths.append(path)
 

@@ -18,6 +18,9 @@ import json
 import math
 import os
 import re
+from collections import namedtuple
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 
 # Fields of one `lvs` read: enough for pools, thin volumes, snapshots and the VG.
 LV_FIELDS = (
@@ -53,25 +56,15 @@ _SIZE_RE = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*([bBsSkKmMgGtTpPeE])?\s*$')
 _PERCENT_RE = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*%\s*(VG|FREE)\s*$', re.IGNORECASE)
 
 
-class LvmError(Exception):
+class LvmError(ModuleError):
     """A failed LVM command or an LVM state the caller cannot act on."""
 
     def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None):
-        super(LvmError, self).__init__(msg)
-        self.msg = msg
+        super(LvmError, self).__init__(msg, cmd=cmd, rc=rc, stdout=stdout, stderr=stderr)
         self.cmd = cmd
         self.rc = rc
         self.stdout = stdout
         self.stderr = stderr
-
-    def fail_kwargs(self):
-        """The keyword arguments for module.fail_json()."""
-        kwargs = {'msg': self.msg}
-        for key in ('cmd', 'rc', 'stdout', 'stderr'):
-            value = getattr(self, key)
-            if value is not None:
-                kwargs[key] = value
-        return kwargs
 
 
 def validate_name(name, what, lv=True):
@@ -272,6 +265,82 @@ class HostReport(object):
         return self.vgs.get(name)
 
 
+class Command(namedtuple('Command', 'tool args')):
+    """One command as an argument list: a step of a plan, run through LvmClient.run (LC_ALL=C, recorded)."""
+
+    @property
+    def line(self):
+        """What a module's `commands` list shows for it."""
+        return [self.tool] + list(self.args)
+
+    def run(self, module, lvm):
+        lvm.run(self.tool, self.args)
+
+
+# The settings lvcreate and lvchange take alike: option and how the value is spelt, in lvcreate's order.
+_SETTING_ARGS = (
+    ('zeroing', '-Z', lambda on: 'y' if on else 'n'),
+    ('discards', '--discards', str),
+    ('profile', '--metadataprofile', str),
+    ('monitor', '--monitor', lambda on: 'y' if on else 'n'),
+    ('activation_skip', '--setactivationskip', lambda on: 'y' if on else 'n'),
+)
+
+
+def _setting_args(settings):
+    args = []
+    for key, option, spell in _SETTING_ARGS:
+        if settings.get(key) is not None:
+            args += [option, spell(settings[key])]
+    return args
+
+
+def lv_path(vg, name):
+    return '%s/%s' % (vg, name)
+
+
+def lvcreate_thin_pool(vg, name, extents, metadata_bytes=None, chunk_bytes=None, **settings):
+    """A thin pool of `extents` extents; settings: zeroing, discards, profile, monitor (None = LVM's default)."""
+    args = ['--type', 'thin-pool', '-l', str(extents), '-n', name]
+    if metadata_bytes:
+        args += ['--poolmetadatasize', '%db' % metadata_bytes]
+    if chunk_bytes:
+        args += ['--chunksize', '%db' % chunk_bytes]
+    return Command('lvcreate', args + _setting_args(settings) + [vg])
+
+
+def lvcreate_thin_snapshot(vg, origin, name, activation_skip):
+    return Command('lvcreate', ['-s', lv_path(vg, origin), '-n', name, '-k', 'y' if activation_skip else 'n'])
+
+
+def lvextend_extents(vg, name, extents):
+    return Command('lvextend', ['-l', str(extents), lv_path(vg, name)])
+
+
+def lvextend_metadata(vg, name, metadata_bytes):
+    return Command('lvextend', ['--poolmetadatasize', '%db' % metadata_bytes, lv_path(vg, name)])
+
+
+def lvchange(vg, name, **settings):
+    """One lvchange of the settings given (see _SETTING_ARGS)."""
+    return Command('lvchange', _setting_args(settings) + [lv_path(vg, name)])
+
+
+def lvchange_activate(vg, name):
+    return Command('lvchange', ['-ay', lv_path(vg, name)])
+
+
+def lvremove(vg, names):
+    """Every named LV of vg in one lvremove; None when there is none to remove."""
+    if not names:
+        return None
+    return Command('lvremove', ['-y', '-f'] + [lv_path(vg, name) for name in names])
+
+
+def umount(point):
+    return Command('umount', [point])
+
+
 class LvmClient(object):
     """Runs LVM commands for a module and keeps the list it ran."""
 
@@ -338,11 +407,6 @@ class LvmClient(object):
         except (ValueError, KeyError, TypeError) as exc:
             raise LvmError('lvm fullreport returned output that is not an LVM JSON report: %s' % exc,
                            cmd=['lvm'] + fullreport_args(), rc=rc, stdout=out, stderr=err)
-
-    def remove(self, vg, names):
-        """Remove LVs by name, in one lvremove."""
-        if names:
-            self.run('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, name) for name in names])
 
 
 def mounts_of(device_path, mounts_file='/proc/self/mounts'):

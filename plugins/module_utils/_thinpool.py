@@ -2,11 +2,12 @@
 # Copyright (c) buildfleet.mock_lvm contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Deciding and applying the state of one LVM thin pool.
+"""Deciding the state of one LVM thin pool, and its autoextend profile.
 
-``plan_present`` and ``plan_absent`` only read a ``VolumeGroupReport`` and the
-requested options; they return the LVM commands to run and the predicted
-state, so check mode runs the same decisions as a real run.
+``plan_present`` and ``plan_absent`` only read a ``VolumeGroupReport``, the
+profile file and the requested options; they return a ``_plan.Plan`` (the
+profile write and the LVM commands, and the predicted pool facts), so check
+mode runs the same decisions as a real run.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,10 +21,16 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     LvmError,
     extents_for,
     human_size,
+    lvchange,
+    lvcreate_thin_pool,
+    lvextend_extents,
+    lvextend_metadata,
+    lvremove,
     parse_size,
     parse_size_or_percent,
     validate_name,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan, WriteFile
 
 # mock's check_size: a warning above 75 %, refusal to build above 90 %.
 WARN_PERCENT = 75.0
@@ -51,6 +58,9 @@ POOL_OPTIONS = dict(
     monitor=dict(type='bool'),
 )
 DEFAULT_PROFILE_DIR = '/etc/lvm/profile'
+# What --diff shows of the pool facts.
+DIFF_KEYS = ('exists', 'size', 'metadata_size', 'chunk_size', 'zeroing', 'discards', 'profile',
+             'autoextend_threshold', 'autoextend_percent', 'monitored', 'thin_volumes')
 
 
 def check_pool_params(params):
@@ -135,20 +145,6 @@ def usage_warnings(facts):
     return warnings
 
 
-class Plan(object):
-    """Commands to run and the predicted pool facts after them."""
-
-    def __init__(self, before, after):
-        self.before = before
-        self.after = after
-        self.commands = []     # (tool, args)
-        self.profile = None    # (path, text) to write before the commands
-
-    @property
-    def changed(self):
-        return bool(self.commands or self.profile)
-
-
 def _target_extents(kind, value, report, current_extents, what):
     """Extents for a requested size; None when it applies only at creation."""
     if kind == 'bytes':
@@ -169,140 +165,165 @@ def _validate_chunk(chunk_size):
     return size
 
 
+def _requested(params):
+    """The pool settings params ask for, parsed (None where a setting is not asked for)."""
+    size = params.get('size')
+    size_kind, size_value = parse_size_or_percent(size, 'size') if size else (None, None)
+    return {
+        'size_kind': size_kind, 'size_value': size_value,
+        'chunk_size': _validate_chunk(params.get('chunk_size')),
+        'metadata_size': parse_size(params['metadata_size'], 'metadata_size') if params.get('metadata_size') else None,
+        'profile': profile_name(params['vg'], params['name']) if params.get('autoextend_threshold') is not None else None,
+    }
+
+
 def plan_present(report, params, profile_dir):
     """Decide what makes the pool match params. Raises LvmError for what cannot be done."""
     vg, name = params['vg'], params['name']
     lv = report.get(name)
-    before = pool_facts(report, lv, profile_dir)
-    after = dict(before)
-    plan = Plan(before, after)
     if lv is not None and not lv.is_thin_pool:
         raise LvmError('%s/%s exists but is a %s (lv_attr %s), not a thin pool: choose another pool name; '
                        'this module never replaces an existing volume.' % (vg, name, lv.kind(), lv.attr))
-
-    chunk_size = _validate_chunk(params.get('chunk_size'))
-    metadata_size = parse_size(params['metadata_size'], 'metadata_size') if params.get('metadata_size') else None
-    size_kind, size_value = parse_size_or_percent(params['size'], 'size') if params.get('size') else (None, None)
-    threshold, percent = params.get('autoextend_threshold'), params.get('autoextend_percent')
-    wants_profile = threshold is not None
-    target = '%s/%s' % (vg, name)
-
-    if wants_profile:
-        pname = profile_name(vg, name)
-        text = profile_text(vg, name, threshold, percent)
-        path = os.path.join(profile_dir, pname + '.profile')
-        current_text = None
-        if os.path.exists(path):
-            with open(path) as handle:
-                current_text = handle.read()
-        if current_text != text:
-            plan.profile = (path, text)
-        after.update({'profile': pname, 'autoextend_threshold': threshold, 'autoextend_percent': percent})
-
+    wanted = _requested(params)
+    plan = Plan(pool_facts(report, lv, profile_dir), diff_keys=DIFF_KEYS)
+    if wanted['profile']:
+        _plan_profile(plan, params, profile_dir)
     if lv is None:
-        if size_kind is None:
-            raise LvmError('Thin pool %s does not exist and no size was given: set size (for example 20G, 80%%VG '
-                           'or 90%%FREE) to create it.' % target)
-        extents = _target_extents(size_kind, size_value, report, None, 'size')
-        meta_bytes = extents_for(metadata_size, report.extent_size) * report.extent_size if metadata_size else None
-        # The pool also needs its metadata and an equal spare: check with the numbers.
-        reserve = 2 * (extents_for(meta_bytes, report.extent_size) if meta_bytes else 1)
-        if size_kind == 'FREE':
-            # N%FREE means "of what is free": leave room for the metadata and its spare, as lvcreate does.
-            extents = min(extents, report.free_extents - reserve)
-        needed = extents + reserve
-        if extents < 1:
-            raise LvmError('size %s of thin pool %s is less than one extent (%s) of volume group %s: request a '
-                           'larger size.' % (params['size'], target, human_size(report.extent_size), vg))
-        if needed > report.free_extents:
-            raise LvmError('Not enough free space in volume group %s to create thin pool %s: it needs %s (%d extents '
-                           'of %s, data plus metadata and its spare) and %s (%d extents) are free. Add a physical '
-                           'volume or request a smaller size.'
-                           % (vg, name, human_size(needed * report.extent_size), needed,
-                              human_size(report.extent_size), human_size(report.free_bytes), report.free_extents))
-        args = ['--type', 'thin-pool', '-l', str(extents), '-n', name]
-        if meta_bytes:
-            args += ['--poolmetadatasize', '%sb' % meta_bytes]
-        if chunk_size:
-            args += ['--chunksize', '%db' % chunk_size]
-        if params.get('zeroing') is not None:
-            args += ['-Z', 'y' if params['zeroing'] else 'n']
-        if params.get('discards'):
-            args += ['--discards', params['discards']]
-        if wants_profile:
-            args += ['--metadataprofile', profile_name(vg, name)]
-        if params.get('monitor') is not None:
-            args += ['--monitor', 'y' if params['monitor'] else 'n']
-        args.append(vg)
-        plan.commands.append(('lvcreate', args))
-        after.update({'name': name, 'exists': True, 'size': extents * report.extent_size,
-                      'metadata_size': meta_bytes, 'chunk_size': chunk_size,
-                      'zeroing': params.get('zeroing'), 'discards': params.get('discards'),
-                      'monitored': params.get('monitor'), 'thin_volumes': []})
-        return plan
+        _plan_create(plan, report, params, wanted)
+    else:
+        _plan_modify(plan, report, lv, params, wanted)
+    return plan
 
-    errors = []
+
+def _plan_profile(plan, params, profile_dir):
+    """The autoextend profile file, written before any command when its text differs."""
+    vg, name, threshold, percent = params['vg'], params['name'], params['autoextend_threshold'], params['autoextend_percent']
+    text = profile_text(vg, name, threshold, percent)
+    path = os.path.join(profile_dir, profile_name(vg, name) + '.profile')
+    current = None
+    if os.path.exists(path):
+        with open(path) as handle:
+            current = handle.read()
+    if current != text:
+        plan.steps.append(WriteFile(path, text))
+    plan.after.update({'profile': profile_name(vg, name), 'autoextend_threshold': threshold,
+                       'autoextend_percent': percent})
+
+
+def _plan_create(plan, report, params, wanted):
+    vg, name = params['vg'], params['name']
+    target = '%s/%s' % (vg, name)
+    if wanted['size_kind'] is None:
+        raise LvmError('Thin pool %s does not exist and no size was given: set size (for example 20G, 80%%VG '
+                       'or 90%%FREE) to create it.' % target)
     extent = report.extent_size
-    current_extents = lv.size // extent
-    free = report.free_extents
-    if size_kind is not None:
-        wanted = _target_extents(size_kind, size_value, report, current_extents, 'size')
-        if wanted is not None and wanted < current_extents:
-            errors.append('size %s is %s, smaller than the pool\'s %s: thin pools cannot shrink; keep the size or '
-                          'remove and recreate the pool.'
-                          % (params['size'], human_size(wanted * extent), human_size(lv.size)))
-        elif wanted is not None and wanted > current_extents:
-            if wanted - current_extents > free:
-                errors.append('Not enough free space in volume group %s to grow %s from %s to %s: it needs %d more '
-                              'extents (%s) and %d (%s) are free.'
-                              % (vg, target, human_size(lv.size), human_size(wanted * extent),
-                                 wanted - current_extents, human_size((wanted - current_extents) * extent),
-                                 free, human_size(free * extent)))
-            else:
-                free -= wanted - current_extents
-                plan.commands.append(('lvextend', ['-l', str(wanted), target]))
-                after['size'] = wanted * extent
-    if metadata_size is not None:
-        wanted_meta = extents_for(metadata_size, extent) * extent
-        if wanted_meta < lv.metadata_size:
-            errors.append('metadata_size %s is smaller than the pool\'s %s: pool metadata cannot shrink.'
-                          % (params['metadata_size'], human_size(lv.metadata_size)))
-        elif wanted_meta > lv.metadata_size:
-            grow = (wanted_meta - lv.metadata_size) // extent
-            if grow > free:
-                errors.append('Not enough free space in volume group %s to grow the metadata of %s by %s.'
-                              % (vg, target, human_size(grow * extent)))
-            else:
-                plan.commands.append(('lvextend', ['--poolmetadatasize', '%db' % wanted_meta, target]))
-                after['metadata_size'] = wanted_meta
-    if chunk_size is not None and chunk_size != lv.chunk_size:
+    extents = _target_extents(wanted['size_kind'], wanted['size_value'], report, None, 'size')
+    meta_bytes = extents_for(wanted['metadata_size'], extent) * extent if wanted['metadata_size'] else None
+    # The pool also needs its metadata and an equal spare: check with the numbers.
+    reserve = 2 * (extents_for(meta_bytes, extent) if meta_bytes else 1)
+    if wanted['size_kind'] == 'FREE':
+        # N%FREE means "of what is free": leave room for the metadata and its spare, as lvcreate does.
+        extents = min(extents, report.free_extents - reserve)
+    needed = extents + reserve
+    if extents < 1:
+        raise LvmError('size %s of thin pool %s is less than one extent (%s) of volume group %s: request a '
+                       'larger size.' % (params['size'], target, human_size(extent), vg))
+    if needed > report.free_extents:
+        raise LvmError('Not enough free space in volume group %s to create thin pool %s: it needs %s (%d extents '
+                       'of %s, data plus metadata and its spare) and %s (%d extents) are free. Add a physical '
+                       'volume or request a smaller size.'
+                       % (vg, name, human_size(needed * extent), needed,
+                          human_size(extent), human_size(report.free_bytes), report.free_extents))
+    plan.steps.append(lvcreate_thin_pool(vg, name, extents, meta_bytes, wanted['chunk_size'],
+                                         zeroing=params.get('zeroing'), discards=params.get('discards') or None,
+                                         profile=wanted['profile'], monitor=params.get('monitor')))
+    plan.after.update({'name': name, 'exists': True, 'size': extents * extent,
+                       'metadata_size': meta_bytes, 'chunk_size': wanted['chunk_size'],
+                       'zeroing': params.get('zeroing'), 'discards': params.get('discards'),
+                       'monitored': params.get('monitor'), 'thin_volumes': []})
+
+
+def _plan_modify(plan, report, lv, params, wanted):
+    """Grow and change an existing pool; every refusal is collected, and any refusal changes nothing."""
+    errors = []
+    free = _plan_growth(plan, report, lv, params, wanted, errors)
+    _plan_metadata_growth(plan, report, lv, params, wanted, free, errors)
+    if wanted['chunk_size'] is not None and wanted['chunk_size'] != lv.chunk_size:
         errors.append('chunk_size %s differs from the pool\'s %s and cannot be changed on an existing pool; '
                       'remove chunk_size from the task or recreate the pool.'
                       % (params['chunk_size'], human_size(lv.chunk_size)))
+    _plan_settings(plan, lv, params, wanted, errors)
+    if errors:
+        raise LvmError('Cannot bring thin pool %s/%s to the requested state, nothing was changed: %s'
+                       % (params['vg'], params['name'], ' '.join(errors)))
+
+
+def _plan_growth(plan, report, lv, params, wanted, errors):
+    """lvextend to the requested size; returns the extents left free after it."""
+    vg, target, extent = params['vg'], '%s/%s' % (params['vg'], params['name']), report.extent_size
+    current = lv.size // extent
+    free = report.free_extents
+    if wanted['size_kind'] is None:
+        return free
+    size = _target_extents(wanted['size_kind'], wanted['size_value'], report, current, 'size')
+    if size is not None and size < current:
+        errors.append('size %s is %s, smaller than the pool\'s %s: thin pools cannot shrink; keep the size or '
+                      'remove and recreate the pool.' % (params['size'], human_size(size * extent), human_size(lv.size)))
+    elif size is not None and size > current:
+        if size - current > free:
+            errors.append('Not enough free space in volume group %s to grow %s from %s to %s: it needs %d more '
+                          'extents (%s) and %d (%s) are free.'
+                          % (vg, target, human_size(lv.size), human_size(size * extent), size - current,
+                             human_size((size - current) * extent), free, human_size(free * extent)))
+        else:
+            free -= size - current
+            plan.steps.append(lvextend_extents(vg, params['name'], size))
+            plan.after['size'] = size * extent
+    return free
+
+
+def _plan_metadata_growth(plan, report, lv, params, wanted, free, errors):
+    if wanted['metadata_size'] is None:
+        return
+    extent, target = report.extent_size, '%s/%s' % (params['vg'], params['name'])
+    size = extents_for(wanted['metadata_size'], extent) * extent
+    if size < lv.metadata_size:
+        errors.append('metadata_size %s is smaller than the pool\'s %s: pool metadata cannot shrink.'
+                      % (params['metadata_size'], human_size(lv.metadata_size)))
+    elif size > lv.metadata_size:
+        grow = (size - lv.metadata_size) // extent
+        if grow > free:
+            errors.append('Not enough free space in volume group %s to grow the metadata of %s by %s.'
+                          % (params['vg'], target, human_size(grow * extent)))
+        else:
+            plan.steps.append(lvextend_metadata(params['vg'], params['name'], size))
+            plan.after['metadata_size'] = size
+
+
+def _plan_settings(plan, lv, params, wanted, errors):
+    """lvchange of zeroing, discards, the profile and monitoring, one command each, where they differ."""
+    vg, name = params['vg'], params['name']
+    target = '%s/%s' % (vg, name)
     if params.get('zeroing') is not None and params['zeroing'] != lv.zeroing:
-        plan.commands.append(('lvchange', ['-Z', 'y' if params['zeroing'] else 'n', target]))
-        after['zeroing'] = params['zeroing']
-    wanted_discards = params.get('discards')
-    if wanted_discards and wanted_discards != lv.discards:
-        if lv.active and 'ignore' in (wanted_discards, lv.discards):
+        plan.steps.append(lvchange(vg, name, zeroing=params['zeroing']))
+        plan.after['zeroing'] = params['zeroing']
+    discards = params.get('discards')
+    if discards and discards != lv.discards:
+        if lv.active and 'ignore' in (discards, lv.discards):
             errors.append('discards cannot change from %s to %s while %s is active (LVM allows that only on an '
                           'inactive pool): deactivate the pool and its thin volumes first.'
-                          % (lv.discards, wanted_discards, target))
+                          % (lv.discards, discards, target))
         else:
-            plan.commands.append(('lvchange', ['--discards', wanted_discards, target]))
-            after['discards'] = wanted_discards
-    if wants_profile and lv.profile != profile_name(vg, name):
-        plan.commands.append(('lvchange', ['--metadataprofile', profile_name(vg, name), target]))
+            plan.steps.append(lvchange(vg, name, discards=discards))
+            plan.after['discards'] = discards
+    if wanted['profile'] and lv.profile != wanted['profile']:
+        plan.steps.append(lvchange(vg, name, profile=wanted['profile']))
     if params.get('monitor') is not None and params['monitor'] != lv.monitored:
         if not lv.active:
             errors.append('monitoring of %s cannot change while the pool is inactive: activate it first.' % target)
         else:
-            plan.commands.append(('lvchange', ['--monitor', 'y' if params['monitor'] else 'n', target]))
-            after['monitored'] = params['monitor']
-    if errors:
-        raise LvmError('Cannot bring thin pool %s to the requested state, nothing was changed: %s'
-                       % (target, ' '.join(errors)))
-    return plan
+            plan.steps.append(lvchange(vg, name, monitor=params['monitor']))
+            plan.after['monitored'] = params['monitor']
 
 
 def plan_absent(report, params, profile_dir):
@@ -310,10 +331,8 @@ def plan_absent(report, params, profile_dir):
     vg, name = params['vg'], params['name']
     lv = report.get(name)
     before = pool_facts(report, lv, profile_dir)
-    plan = Plan(before, {'vg': vg, 'exists': False})
     if lv is None:
-        plan.after = before
-        return plan
+        return Plan(before, diff_keys=DIFF_KEYS)
     if not lv.is_thin_pool:
         raise LvmError('%s/%s is a %s (lv_attr %s), not a thin pool: this module removes only thin pools.'
                        % (vg, name, lv.kind(), lv.attr))
@@ -325,5 +344,5 @@ def plan_absent(report, params, profile_dir):
     if in_use:
         raise LvmError('Thin pool %s/%s has thin volumes that are open (mounted or in use): %s. Nothing was '
                        'removed; unmount them first.' % (vg, name, ', '.join(in_use)))
-    plan.commands.append(('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, v.name) for v in volumes] + ['%s/%s' % (vg, name)]))
-    return plan
+    return Plan(before, {'vg': vg, 'exists': False}, [lvremove(vg, [v.name for v in volumes] + [name])],
+                diff_keys=DIFF_KEYS)

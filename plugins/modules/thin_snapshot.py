@@ -151,121 +151,30 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
-    LvmClient,
-    LvmError,
-    validate_name,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
-    plan_retention,
-    snapshot_facts,
+    check_snapshot_params,
+    plan_snapshot,
+    snapshot_state,
 )
-
-
-def _facts(report, name):
-    lv = report.get(name)
-    if lv is None:
-        return {'name': name, 'vg': report.vg, 'exists': False}
-    facts = snapshot_facts(lv)
-    facts['exists'] = True
-    return facts
-
-
-def _thin_origin(report, params):
-    origin = report.get(params['origin'])
-    if origin is None:
-        raise LvmError('Origin %s/%s does not exist.' % (params['vg'], params['origin']))
-    if not origin.is_thin_volume:
-        raise LvmError('Origin %s/%s is a %s (lv_attr %s), not a thin volume: this module takes thin snapshots only.'
-                       % (params['vg'], params['origin'], origin.kind(), origin.attr))
-    return origin
-
-
-def _check_is_our_snapshot(lv, params):
-    if not lv.is_thin_volume or (params['origin'] and lv.origin != params['origin']):
-        what = lv.kind() if not lv.is_thin_volume else 'thin volume with origin %s' % (lv.origin or '(none)')
-        of = ' of %s' % params['origin'] if params['origin'] else ''
-        raise LvmError('%s/%s exists but is a %s, not a thin snapshot%s: it is left alone; choose another name.'
-                       % (params['vg'], lv.name, what, of))
-
-
-def plan_present(report, params):
-    vg, name = params['vg'], params['name']
-    skip = params['activation_skip']
-    lv = report.get(name)
-    if lv is None:
-        origin = _thin_origin(report, params)
-        after = {'name': name, 'vg': vg, 'exists': True, 'origin': origin.name, 'pool': origin.pool,
-                 'size': origin.size, 'creation_time': None, 'data_percent': None, 'active': not skip,
-                 'open': False, 'activation_skip': skip}
-        return [('lvcreate', ['-s', '%s/%s' % (vg, origin.name), '-n', name, '-k', 'y' if skip else 'n'])], after
-    _check_is_our_snapshot(lv, params)
-    after = _facts(report, name)
-    commands = []
-    if lv.activation_skip != skip:
-        after['activation_skip'] = skip
-        commands.append(('lvchange', ['--setactivationskip', 'y' if skip else 'n', '%s/%s' % (vg, name)]))
-    if not skip and not lv.active:
-        # Without the flag a snapshot is an ordinary volume: active, as when created with it off.
-        after['active'] = True
-        commands.append(('lvchange', ['-ay', '%s/%s' % (vg, name)]))
-    return commands, after
-
-
-def plan_absent(report, params):
-    vg, name = params['vg'], params['name']
-    lv = report.get(name)
-    if lv is None:
-        return [], _facts(report, name)
-    _check_is_our_snapshot(lv, params)
-    if lv.open:
-        raise LvmError('Snapshot %s/%s is open (mounted or in use): nothing was removed; unmount it first.' % (vg, name))
-    return [('lvremove', ['-y', '-f', '%s/%s' % (vg, name)])], {'name': name, 'vg': vg, 'exists': False}
 
 
 def run_module(module, lvm):
     params = module.params
-    validate_name(params['vg'], 'vg', lv=False)
-    for key in ('origin', 'name'):
-        if params[key]:
-            validate_name(params[key], key)
-    report = lvm.read_vg(params['vg'])
-    result = {}
-    if params['state'] == 'pruned':
-        if not params['prefix']:
-            raise LvmError('prefix must not be empty: an empty prefix would match every volume of %s.' % params['vg'])
-        protected = set(params['protect'])
-        if params['origin']:
-            protected.add(params['origin'])
-        retention = plan_retention(report.volumes, params['prefix'], params['keep'], protected)
-        if retention.skipped and params['strict']:
-            raise LvmError('Snapshots to prune are open or mounted: %s. Nothing was removed (strict: true).'
-                           % ', '.join(lv.name for lv in retention.skipped))
-        for lv in retention.skipped:
-            module.warn('Kept %s/%s although it is beyond keep=%d: it is open or mounted.'
-                        % (params['vg'], lv.name, params['keep']))
-        commands = [('lvremove', ['-y', '-f'] + ['%s/%s' % (params['vg'], lv.name) for lv in retention.removed])]
-        commands = commands if retention.removed else []
-        result.update(retention.as_result())
-        before = {'snapshots': sorted(lv.name for lv in retention.kept + retention.removed + retention.skipped)}
-        after = {'snapshots': sorted(lv.name for lv in retention.kept + retention.skipped)}
-    else:
-        before = _facts(report, params['name'])
-        commands, after = (plan_present if params['state'] == 'present' else plan_absent)(report, params)
-
-    if commands and not module.check_mode:
-        for tool, args in commands:
-            lvm.run(tool, args)
-        if params['state'] != 'pruned':
-            after = _facts(lvm.read_vg(params['vg']), params['name'])
-    elif module.check_mode:
-        lvm.commands.extend([tool] + args for tool, args in commands)
+    check_snapshot_params(params)
+    plan = plan_snapshot(lvm.read_vg(params['vg']), params)
+    for warning in plan.warnings:
+        module.warn(warning)
+    reread = None if params['state'] == 'pruned' else lambda: snapshot_state(lvm.read_vg(params['vg']), params['name'])
+    plan = apply(module, lvm, plan, reread)
+    result = dict(plan.details, changed=plan.changed)
     if params['state'] != 'pruned':
-        result['snapshot'] = after
-    result['changed'] = bool(commands)
+        result['snapshot'] = plan.after
     if module._diff:
-        result['diff'] = {'before': before, 'after': after}
+        result['diff'] = plan.diff()
     return result
 
 
@@ -295,7 +204,7 @@ def main():
     try:
         with locks:
             result = run_module(module, lvm)
-    except LvmError as exc:
+    except ModuleError as exc:
         module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
     if module.params['lock_file']:
         result['lock_file'] = {'path': module.params['lock_file'], 'existed': not locks.missing}

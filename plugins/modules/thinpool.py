@@ -209,11 +209,12 @@ commands:
 """
 
 import copy
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
@@ -224,47 +225,25 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool impo
     usage_warnings,
 )
 
-DIFF_KEYS = ('exists', 'size', 'metadata_size', 'chunk_size', 'zeroing', 'discards', 'profile',
-             'autoextend_threshold', 'autoextend_percent', 'monitored', 'thin_volumes')
 
-
-def _diff_view(facts):
-    return dict((key, facts.get(key)) for key in DIFF_KEYS)
-
-
-def run_module(module):
+def run_module(module, lvm):
     params = module.params
     check_pool_params(params)
-
-    lvm = LvmClient(module)
     report = lvm.read_vg(params['vg'])
     if params['state'] == 'present' and params['name'] not in report.by_name:
         lvm.fill_vg_fields(report)
     planner = plan_present if params['state'] == 'present' else plan_absent
-    plan = planner(report, params, params['profile_dir'])
 
-    after = plan.after
-    if plan.changed and not module.check_mode:
-        if plan.profile:
-            path, text = plan.profile
-            if not os.path.isdir(os.path.dirname(path)):
-                os.makedirs(os.path.dirname(path), 0o755)
-            tmp = path + '.tmp'
-            with open(tmp, 'w') as handle:
-                handle.write(text)
-            module.atomic_move(tmp, path)
-        for tool, args in plan.commands:
-            lvm.run(tool, args)
+    def reread():
         report = lvm.read_vg(params['vg'])
-        after = pool_facts(report, report.get(params['name']), params['profile_dir'])
-    elif module.check_mode:
-        lvm.commands.extend([tool] + args for tool, args in plan.commands)
+        return pool_facts(report, report.get(params['name']), params['profile_dir'])
 
-    for warning in usage_warnings(after) if after.get('exists') else []:
+    plan = apply(module, lvm, planner(report, params, params['profile_dir']), reread)
+    for warning in usage_warnings(plan.after) if plan.after.get('exists') else []:
         module.warn(warning)
-    result = {'changed': plan.changed, 'pool': after, 'commands': lvm.commands}
+    result = {'changed': plan.changed, 'pool': plan.after, 'commands': lvm.commands}
     if module._diff:
-        result['diff'] = {'before': _diff_view(plan.before), 'after': _diff_view(after)}
+        result['diff'] = plan.diff()
     return result
 
 
@@ -279,10 +258,11 @@ def main():
         required_together=[('autoextend_threshold', 'autoextend_percent')],
         supports_check_mode=True,
     )
+    lvm = LvmClient(module)
     try:
-        module.exit_json(**run_module(module))
-    except LvmError as exc:
-        module.fail_json(**exc.fail_kwargs())
+        module.exit_json(**run_module(module, lvm))
+    except ModuleError as exc:
+        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
 
 
 if __name__ == '__main__':

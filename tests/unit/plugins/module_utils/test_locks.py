@@ -18,10 +18,12 @@ import sys
 
 import pytest
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import (
     HeldLocks,
     LockBusy,
+    LockError,
     lock_holders,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import lock_holder as ask_holder
@@ -88,7 +90,11 @@ def test_held_locks_busy_lock_of_another_process(lock_paths, lock_holder, tmp_pa
     with pytest.raises(LockBusy) as err:
         locks.acquire()
     assert err.value.path == lock_paths[1]
-    assert isinstance(err.value, LvmError)
+    # A lock-busy error is a module error of its own kind, not an LVM error.
+    assert isinstance(err.value, LockError) and isinstance(err.value, ModuleError)
+    assert not isinstance(err.value, LvmError)
+    assert err.value.fail_kwargs()['build_running'] is True
+    assert err.value.fail_kwargs()['busy_locks'] == [lock_paths[1]]
     assert err.value.msg.startswith('Busy: %s is locked by another process' % lock_paths[1])
     assert 'nothing was changed' in err.value.msg
     # The lock already taken on the first file was given back; the third file was never locked.
@@ -116,7 +122,7 @@ def test_held_locks_file_that_cannot_be_opened(tmp_path, lock_paths, lock_holder
     directory = tmp_path / 'a-directory.lock'
     directory.mkdir()
     locks = HeldLocks([lock_paths[0], str(directory)])
-    with pytest.raises(LvmError) as err:
+    with pytest.raises(LockError) as err:
         locks.acquire()
     assert not isinstance(err.value, LockBusy)
     assert str(err.value).startswith('Cannot open lock file %s: ' % directory)

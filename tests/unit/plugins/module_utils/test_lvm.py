@@ -25,9 +25,17 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     extents_for,
     fullreport_args,
     human_size,
+    lvchange,
+    lvchange_activate,
+    lvcreate_thin_pool,
+    lvcreate_thin_snapshot,
+    lvextend_extents,
+    lvextend_metadata,
+    lvremove,
     mounts_of,
     parse_size,
     parse_size_or_percent,
+    umount,
     validate_name,
 )
 
@@ -451,11 +459,35 @@ def test_run_accepts_listed_rcs_and_resolves_binaries_once(fake_module, fake_lvm
 def test_remove_in_one_lvremove(fake_module, fake_lvm):
     fake_lvm.ok('lvremove')
     client = LvmClient(fake_module)
-    client.remove('fixture', [])
+    assert lvremove('fixture', []) is None
     assert fake_lvm.calls == []
-    client.remove('fixture', ['thin1', 'mockpool'])
+    lvremove('fixture', ['thin1', 'mockpool']).run(fake_module, client)
     assert fake_lvm.commands == [['lvremove', '-y', '-f', 'fixture/thin1', 'fixture/mockpool']]
     assert fake_lvm.calls[0].environ_update == {'LC_ALL': 'C'}
+    assert client.commands == fake_lvm.commands
+
+
+# Every argument format, spelt out here independently of _lvm.
+@pytest.mark.parametrize('command, line', [
+    (lvcreate_thin_pool('vg', 'pool', 128), ['lvcreate', '--type', 'thin-pool', '-l', '128', '-n', 'pool', 'vg']),
+    (lvcreate_thin_pool('vg', 'pool', 3, 8 * MIB, 128 * KIB, zeroing=False, discards='passdown', profile='p',
+                        monitor=True),
+     ['lvcreate', '--type', 'thin-pool', '-l', '3', '-n', 'pool', '--poolmetadatasize', '8388608b', '--chunksize',
+      '131072b', '-Z', 'n', '--discards', 'passdown', '--metadataprofile', 'p', '--monitor', 'y', 'vg']),
+    (lvcreate_thin_snapshot('vg', 'origin', 'snap', True), ['lvcreate', '-s', 'vg/origin', '-n', 'snap', '-k', 'y']),
+    (lvcreate_thin_snapshot('vg', 'origin', 'snap', False), ['lvcreate', '-s', 'vg/origin', '-n', 'snap', '-k', 'n']),
+    (lvextend_extents('vg', 'pool', 256), ['lvextend', '-l', '256', 'vg/pool']),
+    (lvextend_metadata('vg', 'pool', 16 * MIB), ['lvextend', '--poolmetadatasize', '16777216b', 'vg/pool']),
+    (lvchange('vg', 'pool', zeroing=True), ['lvchange', '-Z', 'y', 'vg/pool']),
+    (lvchange('vg', 'pool', discards='ignore'), ['lvchange', '--discards', 'ignore', 'vg/pool']),
+    (lvchange('vg', 'pool', profile='p'), ['lvchange', '--metadataprofile', 'p', 'vg/pool']),
+    (lvchange('vg', 'pool', monitor=False), ['lvchange', '--monitor', 'n', 'vg/pool']),
+    (lvchange('vg', 'snap', activation_skip=False), ['lvchange', '--setactivationskip', 'n', 'vg/snap']),
+    (lvchange_activate('vg', 'snap'), ['lvchange', '-ay', 'vg/snap']),
+    (umount('/var/lib/mock/foo/root'), ['umount', '/var/lib/mock/foo/root']),
+])
+def test_argument_formats(command, line):
+    assert command.line == line
 
 
 def test_lvm_error_fail_kwargs_leave_out_unset_fields():
