@@ -19,8 +19,15 @@ __metaclass__ = type
 import os
 from collections import namedtuple
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy, lock_holders
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, mounts_of, validate_name
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
+    LvmError,
+    lvremove,
+    mounts_of,
+    umount,
+    validate_name,
+)
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     HEAD,
     POSTINIT,
@@ -38,11 +45,16 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     volume_kind,
     working_volume,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan, RemoveFile
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import plan_retention
 
 MOUNTS_FILE = '/proc/self/mounts'
 
 Member = namedtuple('Member', 'lv chroot root role suffix')
+
+
+class MockRunError(ModuleError):
+    """mock ran and failed, or did not make what it should have."""
 
 
 class Family(object):
@@ -182,10 +194,10 @@ def _read_snapinfo(path):
         return None
 
 
-class Plan(object):
+class Change(object):
     """What a change of the family does: the volumes it removes (unmounting the mount points listed first, and
     every mount below them), the files it removes, the update snapshots it keeps although asked to prune them,
-    and the locks it must hold."""
+    and the locks it must hold. plan_family_change() turns it into a _plan.Plan."""
 
     def __init__(self, removed=(), unmount=(), removed_files=(), skipped=(), locks=()):
         self.removed = list(removed)
@@ -198,19 +210,23 @@ class Plan(object):
     def changes(self):
         return bool(self.removed or self.removed_files)
 
-    def commands(self, vg):
-        """The commands in order: every unmount, deepest first, then one lvremove."""
-        removes = [('lvremove', ['-y', '-f'] + ['%s/%s' % (vg, name) for name in self.removed])] if self.removed else []
-        return unmount_commands(self.unmount) + removes
+    def steps(self, vg):
+        """Every unmount, deepest first, then one lvremove, then the files."""
+        remove = lvremove(vg, self.removed)
+        return (unmount_commands(self.unmount) + ([remove] if remove else [])
+                + [RemoveFile(path) for path in self.removed_files])
+
+    def details(self):
+        return {'removed': self.removed, 'removed_files': self.removed_files, 'skipped': self.skipped}
 
 
-def merge(plans):
-    """One plan doing what each of plans does, in their order, each volume, file and lock once."""
-    merged = Plan()
-    for plan in plans:
+def merge(changes):
+    """One change doing what each of changes does, in their order, each volume, file and lock once."""
+    merged = Change()
+    for change in changes:
         for field in ('removed', 'unmount', 'removed_files', 'skipped', 'locks'):
             mine = getattr(merged, field)
-            mine.extend(item for item in getattr(plan, field) if item not in mine)
+            mine.extend(item for item in getattr(change, field) if item not in mine)
     return merged
 
 
@@ -222,7 +238,7 @@ def unmount_commands(points):
     with open(MOUNTS_FILE) as handle:
         targets = [line.split()[1].replace('\\040', ' ') for line in handle if len(line.split()) >= 2]
     nested = set(t for t in targets for p in points if t == p or t.startswith(p.rstrip('/') + '/'))
-    return [('umount', [target]) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
+    return [umount(target) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
 
 
 def plan_absent(family, params):
@@ -231,7 +247,7 @@ def plan_absent(family, params):
         raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
                        'removed.' % (params['root'], ', '.join(busy)))
     files = sorted(family.snapinfo_path(root, ext) for root, ext in family.snapinfo)
-    return Plan([m.lv.name for m in family.members], family.mount_points(family.members), files,
+    return Change([m.lv.name for m in family.members], family.mount_points(family.members), files,
                 locks=family.lock_files())
 
 
@@ -243,7 +259,7 @@ def plan_keep_updates(family, params):
         retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
         removed += [lv.name for lv in retention.removed]
         skipped += [lv.name for lv in retention.skipped]
-    return Plan(removed, skipped=skipped, locks=family.lock_files() if removed else ())
+    return Change(removed, skipped=skipped, locks=family.lock_files() if removed else ())
 
 
 def plan_reap(family, params):
@@ -259,7 +275,7 @@ def plan_reap(family, params):
         if (root, ext) not in working and idle and buildroot_lock(family.basedir, root, ext) not in family.holders:
             files.append(family.snapinfo_path(root, ext))
             gone.add((root, ext))
-    return Plan([m.lv.name for m in stale], family.mount_points(stale), files, locks=family.buildroot_locks(sorted(gone)))
+    return Change([m.lv.name for m in stale], family.mount_points(stale), files, locks=family.buildroot_locks(sorted(gone)))
 
 
 def free_leftover_roots(family, params):
@@ -280,7 +296,155 @@ def plan_leftover_locks(family, roots, volume_names):
         prefix = snapshot_volume(root, '')
         if not any(name.lstrip('+').startswith(prefix) for name in volume_names):
             files += [path for path in lock_files(family.basedir, root) if os.path.exists(path)]
-    return Plan(removed_files=files, locks=files)
+    return Change(removed_files=files, locks=files)
+
+
+def check_params(params):
+    """What the argument spec cannot check: names, keep_updates, and options that contradict state=absent."""
+    validate_names(params)
+    if params['keep_updates'] is not None and params['keep_updates'] < 0:
+        raise ModuleError('keep_updates %d must be 0 or more.' % params['keep_updates'])
+    if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None):
+        raise ModuleError('state=absent removes every volume of the family: leave out keep_updates and reap_stale.')
+
+
+def family_change(family, params):
+    """The change of the family's own volumes and files that params ask for."""
+    if params['state'] == 'absent':
+        return plan_absent(family, params)
+    changes = []
+    if params['keep_updates'] is not None:
+        changes.append(plan_keep_updates(family, params))
+    if params['reap_stale']:
+        changes.append(plan_reap(family, params))
+    return merge(changes)
+
+
+def leftovers_change(lvm, family, params):
+    """Lock files of undeclared roots without volumes; one more lvs (all VGs), only when such files are free."""
+    if not (params['reap_stale'] and params['declared_roots']):
+        return merge([])
+    roots = free_leftover_roots(family, params)
+    if not roots:
+        return merge([])
+    names = [lv for vg, lv in lvm.read_all_lv_names()]
+    return plan_leftover_locks(family, roots, names)
+
+
+def volume_names(family):
+    return {'volumes': sorted(m.lv.name for m in family.members)}
+
+
+def plan_family_change(lvm, family, params):
+    """The Plan of what params change in the family, refused when its locks are held.
+
+    It confirms under its locks: the family is read again while they are held, planned again, the locks of
+    chroot dirs that appeared meanwhile are taken too, and the check repeated, before anything changes.
+    """
+    leftovers = leftovers_change(lvm, family, params)
+    change = merge([family_change(family, params), leftovers])
+    check_free(family, change)
+
+    def confirm(locks):
+        again = Family(lvm.read_vg(params['vg']), params, held=locks.held_paths)
+        confirmed = merge([family_change(again, params), leftovers])
+        locks.extend(confirmed.locks)
+        check_free(again, confirmed)
+        return change_plan(again, confirmed, params)
+
+    plan = change_plan(family, change, params)
+    plan.confirm = confirm
+    return plan
+
+
+def change_plan(family, change, params):
+    before = volume_names(family)
+    after = {'volumes': [name for name in before['volumes'] if name not in set(change.removed)]}
+    plan = Plan(before, after, change.steps(params['vg']) if change.changes else (), change.locks)
+    plan.details = change.details()
+    plan.warnings = ['Kept update snapshot %s beyond keep_updates=%d: it is open or mounted.'
+                     % (name, params['keep_updates']) for name in change.skipped]
+    return plan
+
+
+class MockInit(object):
+    """The step `<mock_command> -r <config> --init`, keeping its output for the checks after it."""
+
+    def __init__(self, params):
+        self.params = params
+        self.line = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
+        self.output = {}
+
+    def describe(self):
+        return ' '.join(self.line)
+
+    def run(self, module, lvm):
+        lvm.commands.append(self.line)
+        rc, out, err = module.run_command(self.line)
+        self.output = dict(cmd=self.line, rc=rc, stdout=out, stderr=err)
+        if rc != 0:
+            raise MockRunError('%s failed (rc=%d): %s%s' % (' '.join(self.line), rc, (err or out).strip()[-2000:],
+                                                            root_refusal_hint(out + err)), **self.output)
+
+
+def plan_init(family, params):
+    """The Plan that runs mock --init when state=initialized and the root has no postinit snapshot."""
+    before = volume_names(family)
+    if params['state'] != 'initialized' or family.has_postinit():
+        return Plan(before)
+    if family.in_use:
+        raise build_in_progress(family.busy_locks()[0], params['root'])
+    return Plan(before, {'volumes': sorted(before['volumes'] + [snapshot_volume(params['root'])])},
+                [MockInit(params)])
+
+
+class FamilyReader(object):
+    """Reads the family with one lvs per call, for apply's re-read; keeps the last read for the result."""
+
+    def __init__(self, lvm, params):
+        self.lvm = lvm
+        self.params = params
+        self.family = None
+
+    def first(self):
+        """The first read: the pool must exist unless the family is being removed."""
+        report = self.lvm.read_vg(self.params['vg'])
+        if self.params['state'] != 'absent':
+            require_pool(report, self.params)
+        self.family = Family(report, self.params)
+        return self.family
+
+    def __call__(self):
+        self.family = Family(self.lvm.read_vg(self.params['vg']), self.params)
+        return volume_names(self.family)
+
+
+def check_initialized(family, init, check_mode):
+    """After init's mock run the root must have its postinit snapshot."""
+    if init.changed and not check_mode and not family.has_postinit():
+        raise MockRunError(diagnose_init(family, init.steps[0].params), **init.steps[0].output)
+
+
+def build_root_result(family, init, change, params, check_mode):
+    """What build_root returns: the family's rows (without what check mode would remove), what changed."""
+    result = family_result(family, family.report, params)
+    removed = set(change.details['removed'])
+    if check_mode:
+        result['volumes'] = [v for v in result['volumes'] if v['name'] not in removed]
+        result['stale'] = [name for name in result['stale'] if name not in removed]
+    result.update(change.details, changed=init.changed or change.changed)
+    added = set(init.after['volumes']) - set(init.before['volumes']) if check_mode else set()
+    result['diff'] = {'before': init.before, 'after': {'volumes': sorted(set(change.after['volumes']) | added)}}
+    return result
+
+
+def root_refusal_hint(output):
+    """mock.py's rootcheck() refuses uid 0 without SUDO_UID or USERHELPER_UID; consolehelper without a console
+    says 'Insufficient rights'."""
+    if 'will not run from the root account' in output or 'Insufficient rights' in output:
+        return (' -- mock must run as a user of the mock group: set mock_command to, for example, '
+                '[runuser, -u, mockbuild, --, mock] (builder_mock_command in the role).')
+    return ''
 
 
 def build_in_progress(path, root):
@@ -295,14 +459,14 @@ def validate_names(params):
     validate_name(working_volume(bootstrap_root(params['root']))[1:], 'root (as part of a volume name)')
 
 
-def check_free(family, plan):
-    """Refuse a plan whose locks are held, or whose family's lock files are not where mock keeps them."""
-    if not plan.changes:
+def check_free(family, change):
+    """Refuse a change whose locks are held, or whose family's lock files are not where mock keeps them."""
+    if not change.changes:
         return
     problem = family.basedir_mismatch()
     if problem:
-        raise LvmError('Refusing to change the build roots: ' + problem)
-    busy = [path for path in plan.locks if path in family.holders]
+        raise ModuleError('Refusing to change the build roots: ' + problem)
+    busy = [path for path in change.locks if path in family.holders]
     if busy:
         raise build_in_progress(busy[0], family.root)
 

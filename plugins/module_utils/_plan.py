@@ -139,7 +139,7 @@ def apply(module, lvm, plan, reread=None):
         if plan.confirm is not None:
             plan = plan.confirm(locks)
         run_steps(module, lvm, plan.steps)
-    if reread is not None and plan.changed:
+    if reread is not None:
         plan.after = reread()
     return plan
 

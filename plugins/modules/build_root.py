@@ -224,155 +224,39 @@ commands:
   elements: list
 """
 
-import errno
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
-    Family,
+    FamilyReader,
     build_in_progress,
-    check_free,
-    diagnose_init,
-    family_result,
-    free_leftover_roots,
-    merge,
-    plan_absent,
-    plan_keep_updates,
-    plan_leftover_locks,
-    plan_reap,
-    require_pool,
-    validate_names,
+    build_root_result,
+    check_initialized,
+    check_params,
+    plan_family_change,
+    plan_init,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks, LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
-    DEFAULT_BASEDIR,
-    snapshot_volume,
-)
-
-
-def validate(params):
-    validate_names(params)
-    if params['keep_updates'] is not None and params['keep_updates'] < 0:
-        raise LvmError('keep_updates %d must be 0 or more.' % params['keep_updates'])
-    if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None):
-        raise LvmError('state=absent removes every volume of the family: leave out keep_updates and reap_stale.')
-
-
-def family_plan(family, params):
-    """The plan for the family's own volumes and files."""
-    if params['state'] == 'absent':
-        return plan_absent(family, params)
-    plans = []
-    if params['keep_updates'] is not None:
-        plans.append(plan_keep_updates(family, params))
-    if params['reap_stale']:
-        plans.append(plan_reap(family, params))
-    return merge(plans)
-
-
-def leftovers_plan(family, params, lvm):
-    """Lock files of undeclared roots without volumes; one more lvs (all VGs), only when such files are free."""
-    if not (params['reap_stale'] and params['declared_roots']):
-        return merge([])
-    roots = free_leftover_roots(family, params)
-    if not roots:
-        return merge([])
-    names = [lv for vg, lv in lvm.read_all_lv_names()]
-    return plan_leftover_locks(family, roots, names)
-
-
-def initialize(module, lvm, family, params):
-    """Run mock --init; return the family read again (unchanged in check mode)."""
-    if family.in_use:
-        raise build_in_progress(family.busy_locks()[0], params['root'])
-    cmd = list(params['mock_command']) + ['-r', params['config'] or params['root'], '--init']
-    lvm.commands.append(cmd)
-    if module.check_mode:
-        return family
-    rc, out, err = module.run_command(cmd)
-    if rc != 0:
-        raise LvmError('%s failed (rc=%d): %s%s' % (' '.join(cmd), rc, (err or out).strip()[-2000:],
-                                                    root_refusal_hint(out + err)),
-                       cmd=cmd, rc=rc, stdout=out, stderr=err)
-    family = Family(lvm.read_vg(params['vg']), params)
-    if not family.has_postinit():
-        raise LvmError(diagnose_init(family, params), cmd=cmd, rc=rc, stdout=out, stderr=err)
-    return family
-
-
-def root_refusal_hint(output):
-    """mock.py's rootcheck() refuses uid 0 without SUDO_UID or USERHELPER_UID; consolehelper without a console
-    says 'Insufficient rights'."""
-    if 'will not run from the root account' in output or 'Insufficient rights' in output:
-        return (' -- mock must run as a user of the mock group: set mock_command to, for example, '
-                '[runuser, -u, mockbuild, --, mock] (builder_mock_command in the role).')
-    return ''
-
-
-def apply(lvm, params, plan, leftovers):
-    """Hold the plan's locks, read the family again under them, and carry out what is still to do."""
-    locks = HeldLocks(plan.locks)
-    try:
-        with locks:
-            family = Family(lvm.read_vg(params['vg']), params, held=locks.held_paths)
-            plan = merge([family_plan(family, params), leftovers])
-            # Chroot dirs that appeared meanwhile: their locks too, before anything changes.
-            locks.extend(plan.locks)
-            check_free(family, plan)
-            for tool, args in plan.commands(params['vg']):
-                lvm.run(tool, args)
-            for path in plan.removed_files:
-                remove_file(path)
-    except LockBusy as exc:
-        raise build_in_progress(exc.path, params['root'])
-    return plan
-
-
-def remove_file(path):
-    try:
-        os.remove(path)
-    except OSError as exc:
-        if exc.errno != errno.ENOENT:  # gone meanwhile is what was asked
-            raise LvmError('Cannot remove %s: %s' % (path, exc))
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
 
 
 def run_module(module, lvm):
     params = module.params
-    validate(params)
-    report = lvm.read_vg(params['vg'])
-    if params['state'] != 'absent':
-        require_pool(report, params)
-    family = Family(report, params)
-    before = sorted(m.lv.name for m in family.members)
-    changed = False
-    if params['state'] == 'initialized' and not family.has_postinit():
-        changed = True
-        family = initialize(module, lvm, family, params)
-    leftovers = leftovers_plan(family, params, lvm)
-    plan = merge([family_plan(family, params), leftovers])
-    if plan.changes:
-        changed = True
-        check_free(family, plan)
-        if module.check_mode:
-            lvm.commands.extend([tool] + args for tool, args in plan.commands(params['vg']))
-        else:
-            plan = apply(lvm, params, plan, leftovers)
-            family = Family(lvm.read_vg(params['vg']), params)
-    for name in plan.skipped:
-        module.warn('Kept update snapshot %s beyond keep_updates=%d: it is open or mounted.'
-                    % (name, params['keep_updates']))
-    result = family_result(family, family.report, params)
-    if module.check_mode:
-        result['volumes'] = [v for v in result['volumes'] if v['name'] not in set(plan.removed)]
-        result['stale'] = [name for name in result['stale'] if name not in set(plan.removed)]
-    result.update(changed=changed, removed=plan.removed, removed_files=plan.removed_files, skipped=plan.skipped)
-    if module._diff:
-        after = sorted(v['name'] for v in result['volumes'])
-        if module.check_mode and params['state'] == 'initialized' and not family.has_postinit():
-            after = sorted(after + [snapshot_volume(params['root'])])
-        result['diff'] = {'before': {'volumes': before}, 'after': {'volumes': after}}
+    check_params(params)
+    read = FamilyReader(lvm, params)
+    init = apply(module, lvm, plan_init(read.first(), params), read)
+    check_initialized(read.family, init, module.check_mode)
+    try:
+        change = apply(module, lvm, plan_family_change(lvm, read.family, params), read)
+    except LockBusy as exc:
+        raise build_in_progress(exc.path, params['root'])
+    for warning in change.warnings:
+        module.warn(warning)
+    result = build_root_result(read.family, init, change, params, module.check_mode)
+    if not module._diff:
+        result.pop('diff')
     return result
 
 
@@ -396,7 +280,7 @@ def main():
     lvm = LvmClient(module)
     try:
         result = run_module(module, lvm)
-    except LvmError as exc:
+    except ModuleError as exc:
         module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
     result['commands'] = lvm.commands
     module.exit_json(**result)
