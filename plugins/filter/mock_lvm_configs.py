@@ -13,13 +13,12 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
-    DEFAULT_CONFIG_DIR,
     MockConfigError,
     check_path,
     config_root,
     validate_entry,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR, check_roots
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR, DEFAULT_CONFIG_DIR, check_roots
 
 # What the module gets for a present config, with the defaults the role documents.
 _DEFAULTS = {'filesystem': 'ext4', 'mkfs_args': [], 'mount_options': '', 'check_size': True, 'sleep_time': 1,

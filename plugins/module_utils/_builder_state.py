@@ -21,6 +21,7 @@ import sys
 
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     ENTRY_KEYS,
@@ -41,7 +42,7 @@ ENABLED_STATES = ('enabled', 'static', 'indirect')
 FAMILY_KEYS = ('os_packages', 'mock_packages', 'monitor_units')
 
 
-class BuilderStateError(Exception):
+class BuilderStateError(ModuleError):
     """Input the reader cannot use; the message names the value and the fix."""
 
 

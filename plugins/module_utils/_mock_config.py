@@ -26,6 +26,7 @@ import os
 import pwd
 import re
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
@@ -36,7 +37,6 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
 )
 
 COLLECTION_VERSION = '0.1.0'
-DEFAULT_CONFIG_DIR = '/etc/mock'
 MARKER_PREFIX = '# buildfleet.mock_lvm config: '
 MARKER_FIELDS = ('name', 'root', 'vg', 'pool', 'basedir')
 # How much of a file is read to find the marker: it is the third line of what we write.
@@ -58,7 +58,7 @@ ENTRY_KEYS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem
               'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'prewarm', 'options', 'plugin_options')
 
 
-class MockConfigError(Exception):
+class MockConfigError(ModuleError):
     """A config value or file that cannot be used; the message names it and the fix."""
 
 
@@ -73,6 +73,16 @@ def _string(entry, key, pattern=None, hint=''):
     if (pattern and not pattern.match(value)) or '..' in value:
         _fail(entry, '%s %r is not allowed%s.' % (key, value, hint))
     return value
+
+
+_OCTAL_MODE_RE = re.compile(r'^0?[0-7]{3,4}\Z')
+
+
+def octal_mode(what, mode):
+    """A mode as four octal digits, as os.stat gives it; refuses symbolic modes."""
+    if not isinstance(mode, str) or not _OCTAL_MODE_RE.match(mode):
+        raise MockConfigError('%s %r must be an octal mode such as 0644 or 2775.' % (what, mode))
+    return '%04o' % int(mode, 8)
 
 
 def check_path(what, path):

@@ -24,6 +24,9 @@ import re
 
 PREFIX = 'mock'
 DEFAULT_BASEDIR = '/var/lib/mock'
+DEFAULT_CONFIG_DIR = '/etc/mock'
+# The group mock's package creates: its members may run mock, and basedir and the configs belong to it.
+MOCK_GROUP = 'mock'
 HEAD = 'head'
 POSTINIT = 'postinit'
 UPDATED_SUFFIX = '_updated_'

@@ -154,7 +154,8 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     family_result,
     validate_names,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
 
 
@@ -175,7 +176,7 @@ def main():
         validate_names(params)
         report = lvm.read_vg(params['vg'])
         result = family_result(Family(report, params), report, params)
-    except LvmError as exc:
+    except ModuleError as exc:
         module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
     module.exit_json(changed=False, commands=lvm.commands, **result)
 

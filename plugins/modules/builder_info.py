@@ -224,35 +224,26 @@ commands:
 """
 
 import copy
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._builder_state import (
-    BuilderStateError,
-    read_builder,
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._builder_state import read_builder
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import check_path, octal_mode
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    DEFAULT_BASEDIR,
+    DEFAULT_CONFIG_DIR,
+    MOCK_GROUP,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import MockConfigError, check_path
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import DEFAULT_PROFILE_DIR, POOL_OPTIONS
-
-_OCTAL_MODE = re.compile(r'^0?[0-7]{3,4}\Z')
-
-
-def _octal(what, mode):
-    """A mode as four octal digits, as os.stat gives it; refuses symbolic modes."""
-    if not _OCTAL_MODE.match(mode):
-        raise BuilderStateError('%s %r must be an octal mode such as 0644 or 2775.' % (what, mode))
-    return '%04o' % int(mode, 8)
-
 
 def run_module(module):
     params = module.params
     params['config_dir'] = check_path('config_dir', params['config_dir'])
     params['basedir'] = check_path('basedir', params['basedir'])
-    params['config_mode'] = _octal('config_mode', params['config_mode'])
+    params['config_mode'] = octal_mode('config_mode', params['config_mode'])
     for directory in params['directories']:
-        directory['mode'] = _octal('mode of directory %s' % directory['path'], directory['mode'])
+        directory['mode'] = octal_mode('mode of directory %s' % directory['path'], directory['mode'])
     result, commands = read_builder(module, params)
     result.update(changed=False, commands=commands)
     return result
@@ -271,10 +262,10 @@ def main():
             pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS)),
             profile_dir=dict(type='path', default=DEFAULT_PROFILE_DIR),
             configs=dict(type='list', elements='dict', default=[]),
-            config_dir=dict(type='path', default='/etc/mock'),
-            basedir=dict(type='path', default='/var/lib/mock'),
+            config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),
+            basedir=dict(type='path', default=DEFAULT_BASEDIR),
             config_owner=dict(type='str', default='root'),
-            config_group=dict(type='str', default='mock'),
+            config_group=dict(type='str', default=MOCK_GROUP),
             config_mode=dict(type='str', default='0644'),
             directories=dict(type='list', elements='dict', default=[], options=dict(
                 path=dict(type='path', required=True),
@@ -282,16 +273,14 @@ def main():
                 group=dict(type='str', required=True),
                 mode=dict(type='str', required=True),
             )),
-            group=dict(type='str', default='mock'),
+            group=dict(type='str', default=MOCK_GROUP),
             users=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
     try:
         module.exit_json(**run_module(module))
-    except (BuilderStateError, MockConfigError) as exc:
-        module.fail_json(msg=str(exc))
-    except LvmError as exc:
+    except ModuleError as exc:
         module.fail_json(**exc.fail_kwargs())
 
 

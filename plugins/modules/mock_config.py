@@ -237,218 +237,24 @@ commands:
   elements: list
 """
 
-import ast
-import os
-import sys
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import RC_NOT_FOUND, LvmClient, LvmError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
-    MockConfigError,
-    base_problem,
-    check_path,
-    config_root,
-    marker,
-    parse_marker,
-    read_text,
-    recorded_configs,
-    render,
-    validate_entry,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import plan_config
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
-    bootstrap_root,
-    member_of,
-    other_known_roots,
-    roots_conflict,
+    DEFAULT_BASEDIR,
+    DEFAULT_CONFIG_DIR,
+    MOCK_GROUP,
 )
-
-ENTRY_OPTIONS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
-                 'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'options', 'plugin_options')
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
 
 
-def _refuse_foreign(path, recorded, params):
-    if recorded is None and not params['force']:
-        raise MockConfigError(
-            '%s exists but was not written by buildfleet.mock_lvm for config %r (it has no marker line naming it): it '
-            'is probably a packaged or hand-written config, and is left as it is. Choose another name, or set '
-            'force: true to take it over.' % (path, params['name']))
-
-
-def _check_neighbours(entry, root, params, neighbours):
-    """Refuse a root that another marked file in config_dir records, or that collides with one."""
-    mine = dict(name=entry['name'], root=root, vg=entry['vg'], pool=entry['pool'])
-    for name, other in sorted(neighbours.items()):
-        if name == entry['name'] or name in params['absent_configs']:
-            continue
-        conflict = roots_conflict(mine, other)
-        if conflict:
-            raise MockConfigError('%s (recorded in %s.cfg in %s)' % (conflict, name, params['config_dir']))
-
-
-def _old_root_volumes(module, recorded, neighbours):
-    """Volumes of the recorded root (and its bootstrap) still in the recorded pool, exactly as build_root counts them."""
-    lvm = LvmClient(module)
-    try:
-        report = lvm.read_vg(recorded['vg'])
-    except LvmError as exc:
-        if exc.rc == RC_NOT_FOUND:
-            return [], lvm.commands  # no such volume group any more: nothing is left behind
-        raise
-    roots = (recorded['root'], bootstrap_root(recorded['root']))
-    pool_names = [lv.name for lv in report.thin_volumes(recorded['pool'])]
-    others = other_known_roots(recorded['basedir'], pool_names, roots, [r['root'] for r in neighbours.values()])
-    names = [name for name in pool_names if any(member_of(name, root, others) for root in roots)]
-    return names, lvm.commands
-
-
-def _check_root_change(module, recorded, new, params, neighbours):
-    if recorded is None or params['force']:
-        return []
-    old = tuple(recorded[k] for k in ('root', 'vg', 'pool'))
-    if old == tuple(new[k] for k in ('root', 'vg', 'pool')):
-        return []
-    volumes, commands = _old_root_volumes(module, recorded, neighbours)
-    if volumes:
-        raise MockConfigError(
-            'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
-            'in %s/%s, which would leave them to nobody. Remove the old build roots first (buildfleet.mock_lvm.'
-            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool.'
-            % (new['name'], old[0], old[1], old[2], ', '.join(sorted(volumes)), new['root'], new['vg'], new['pool'],
-               old[0], old[1], old[2]))
-    return commands
-
-
-# mock's own loader, run as a separate process: mock.py itself refuses to run from the root
-# account (rootcheck), while mockbuild.config.simple_load_config, "intended for use by 3rd party
-# software", loads a config file (includes resolved against config_dir) and only warns as root.
-_LOAD_WITH_MOCK = """
-import sys, warnings
-warnings.simplefilter('ignore')
-try:
-    from mockbuild.config import simple_load_config
-except ImportError:
-    raise SystemExit(3)
-try:
-    opts = simple_load_config(sys.argv[1], sys.argv[2])
-except Exception as exc:
-    sys.stderr.write('%s: %s' % (type(exc).__name__, exc))
-    raise SystemExit(1)
-sys.stdout.write(str(opts['root']))
-"""
-
-
-def _check_with_mock(module, params, tmp, root):
-    """'mock' when mock's loader loaded the candidate with our root, 'python' when it is not installed here."""
-    if not params['validate_with_mock'] or not module.get_bin_path('mock'):
-        return 'python'
-    cmd = [sys.executable, '-c', _LOAD_WITH_MOCK, tmp, params['config_dir']]
-    rc, out, err = module.run_command(cmd)
-    if rc == 3:
-        module.warn('mock is installed but its Python package (mockbuild) cannot be imported by %s: %s was checked '
-                    'as Python only.' % (sys.executable, tmp))
-        return 'python'
-    if rc != 0 or out.strip() != root:
-        detail = (err or out).strip()[-2000:] if rc != 0 else 'it loads with root %r, not %r' % (out.strip(), root)
-        raise MockConfigError('mock cannot load the new config for %s, so the live file was left as it is: %s'
-                              % (params['name'], detail))
-    return 'mock'
-
-
-def _validate_candidate(module, params, path, content, root):
-    """Write content next to the live file and check it; returns (temp path, how it was checked)."""
-    try:
-        ast.parse(content, path)
-    except SyntaxError as exc:
-        raise MockConfigError('the rendered config for %s does not parse as Python: %s' % (path, exc))
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % params['name'], suffix='.cfg', dir=params['config_dir'])
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(content)
-    try:
-        return tmp, _check_with_mock(module, params, tmp, root)
-    except Exception:
-        os.remove(tmp)
-        raise
-
-
-def _write(module, params, path, content, result):
-    tmp, how = _validate_candidate(module, params, path, content, result['root'])
-    result['validated_with'] = how
-    module.atomic_move(tmp, path)
-
-
-def _attributes(module, params, path, diff):
-    """Enforce owner, group and mode (check mode predicts); True when any differed. Fills diff with them."""
-    changed = module.set_owner_if_different(path, params['owner'], False, diff)
-    changed = module.set_group_if_different(path, params['group'], changed, diff)
-    return module.set_mode_if_different(path, params['mode'], changed, diff)
-
-
-def _own_marker(text, name):
-    """The marker of a file's text when it records this config; None for a file that is not ours."""
-    recorded = parse_marker(text) if text is not None else None
-    return recorded if recorded and recorded['name'] == name else None
-
-
-def present(module, params, result):
-    entry = dict((k, params[k]) for k in ENTRY_OPTIONS)
-    validate_entry(entry)
-    root = config_root(entry, params['safe_root'])
-    problem = base_problem(params['config_dir'], entry['base'])
-    if problem:
-        raise MockConfigError('mock config %r: %s' % (entry['name'], problem))
-    path = result['path']
-    current = read_text(path)
-    recorded = _own_marker(current, entry['name'])
-    if current is not None:
-        _refuse_foreign(path, recorded, params)
-    result['recorded'] = recorded
-    neighbours = recorded_configs(params['config_dir'])  # read once, for both checks
-    _check_neighbours(entry, root, params, neighbours)
-    new = marker(entry, root, params['basedir'])
-    result['commands'] += _check_root_change(module, recorded, new, params, neighbours)
-    content = render(entry, root, params['basedir'])
-    result.update(root=root, marker=new)
-    changed = content != current
-    if changed:
-        result['diff'].append({'before': current or '', 'after': content, 'before_header': path,
-                               'after_header': path})
-        if not module.check_mode:
-            _write(module, params, path, content, result)
-    if os.path.exists(path):
-        attributes = {'before_header': path + ' (owner, group, mode)', 'after_header': path + ' (owner, group, mode)'}
-        if _attributes(module, params, path, attributes):
-            changed = True
-            result['diff'].append(attributes)
-    return changed
-
-
-def absent(module, params, result):
-    path = result['path']
-    current = read_text(path)
-    if current is None:
-        return False
-    recorded = _own_marker(current, params['name'])
-    _refuse_foreign(path, recorded, params)
-    result['recorded'] = recorded
-    result['diff'].append({'before': current, 'after': '', 'before_header': path, 'after_header': path})
-    if not module.check_mode:
-        os.remove(path)
-    return True
-
-
-def run_module(module):
-    params = module.params
-    params['config_dir'] = check_path('config_dir', params['config_dir'])
-    params['basedir'] = check_path('basedir', params['basedir'])
-    result = {'path': os.path.join(params['config_dir'], params['name'] + '.cfg'), 'recorded': None,
-              'marker': None, 'commands': [], 'diff': []}
-    validate_entry({'name': params['name'], 'state': 'absent'})
-    changed = (present if params['state'] == 'present' else absent)(module, params, result)
-    if not module._diff or not result['diff']:
-        result.pop('diff')
-    result['changed'] = changed
+def run_module(module, lvm):
+    plan = apply(module, lvm, plan_config(module, lvm, module.params))
+    result = dict(plan.details, changed=plan.changed, commands=lvm.commands)
+    if module._diff and plan.changed:
+        result['diff'] = plan.diff()
     return result
 
 
@@ -472,10 +278,10 @@ def main():
             umount_root=dict(type='bool'),
             options=dict(type='dict', default={}),
             plugin_options=dict(type='dict', default={}),
-            basedir=dict(type='path', default='/var/lib/mock'),
-            config_dir=dict(type='path', default='/etc/mock'),
+            basedir=dict(type='path', default=DEFAULT_BASEDIR),
+            config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),
             owner=dict(type='str', default='root'),
-            group=dict(type='str', default='mock'),
+            group=dict(type='str', default=MOCK_GROUP),
             mode=dict(type='str', default='0644'),
             force=dict(type='bool', default=False),
             absent_configs=dict(type='list', elements='str', default=[]),
@@ -484,12 +290,11 @@ def main():
         required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],
         supports_check_mode=True,
     )
+    lvm = LvmClient(module)
     try:
-        result = run_module(module)
-    except MockConfigError as exc:
-        module.fail_json(msg=str(exc))
-    except LvmError as exc:
-        module.fail_json(**exc.fail_kwargs())
+        result = run_module(module, lvm)
+    except ModuleError as exc:
+        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
     module.exit_json(**result)
 
 

@@ -75,17 +75,15 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
-    MockConfigError,
-    check_path,
-    recorded_configs,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import check_path, recorded_configs
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_CONFIG_DIR
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            config_dir=dict(type='path', default='/etc/mock'),
+            config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),
             names=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
@@ -93,8 +91,8 @@ def main():
     try:
         config_dir = check_path('config_dir', module.params['config_dir'])
         recorded = recorded_configs(config_dir)
-    except MockConfigError as exc:
-        module.fail_json(msg=str(exc))
+    except ModuleError as exc:
+        module.fail_json(**exc.fail_kwargs())
     configs = []
     for name in sorted(recorded):
         item = dict(recorded[name], path=os.path.join(config_dir, name + '.cfg'))

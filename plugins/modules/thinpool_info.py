@@ -140,7 +140,8 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
@@ -180,7 +181,7 @@ def main():
     lvm = LvmClient(module)
     try:
         host = lvm.read_host()
-    except LvmError as exc:
+    except ModuleError as exc:
         module.fail_json(**exc.fail_kwargs())
     pools = [read_pool(host, vg, name, module.params['profile_dir'])
              for vg, name in wanted_pools(host, module.params['pools'])]

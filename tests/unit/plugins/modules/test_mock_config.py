@@ -22,6 +22,7 @@ import sys
 
 import pytest
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils import _mock_config_file
 from ansible_collections.buildfleet.mock_lvm.plugins.modules import mock_config, mock_config_info
 
 MARKER = '# buildfleet.mock_lvm config: '
@@ -205,7 +206,7 @@ def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
     bad = config_dir / 'bad.cfg'
     bad.write_text("include('gone.cfg')\n")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'))
-    run = [sys.executable, '-c', mock_config._LOAD_WITH_MOCK]
+    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
     ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     assert (ok.returncode, ok.stdout) == (0, b'mine')
     failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
