@@ -22,7 +22,7 @@ import sys
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient, LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     ENTRY_KEYS,
     MockConfigError,
@@ -225,12 +225,11 @@ def group_exists(group):
     return True
 
 
-def read_builder(module, params):
-    """Everything the builder role compares, and what differs; (result, LVM commands run)."""
+def read_builder(module, lvm, params):
+    """Everything the builder role compares, and what differs, with one LVM command (lvm fullreport)."""
     result = os_identity(module)
     family = family_settings(params['families'], result['os_family'])
     packages = family['os_packages'] + family['mock_packages'] if params['install_packages'] else []
-    lvm = LvmClient(module)
     host = lvm.read_host()
     result.update(family=family, packages=installed_packages(module, result['os_family'], packages),
                   units=unit_states(module, family['monitor_units']))
@@ -251,7 +250,7 @@ def read_builder(module, params):
     result['directories_to_fix'] = [d['path'] for d in result['directories'] if not d['matches']]
     result['group_exists'] = group_exists(params['group'])
     result['users_to_add'] = users_to_add(params['group'], params['users'])
-    return result, lvm.commands
+    return result
 
 
 def _add_configs(result, host, params):

@@ -41,7 +41,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     other_known_roots,
     roots_conflict,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan, RemoveFile
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import FileStep, Plan, RemoveFile
 
 ENTRY_OPTIONS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
                  'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'options', 'plugin_options')
@@ -162,19 +162,16 @@ def _validate_candidate(module, params, path, content, root):
         raise
 
 
-class ValidatedWrite(object):
+class ValidatedWrite(FileStep):
     """Write a config: the candidate beside the live file, checked (Python, then mock's loader), then renamed."""
 
-    line = None
+    verb = 'write'
 
     def __init__(self, params, path, content, details):
+        super(ValidatedWrite, self).__init__(path)
         self.params = params
-        self.path = path
         self.content = content
         self.details = details
-
-    def describe(self):
-        return 'write %s' % self.path
 
     def run(self, module, lvm):
         tmp, how = _validate_candidate(module, self.params, self.path, self.content, self.details['root'])
@@ -182,18 +179,15 @@ class ValidatedWrite(object):
         module.atomic_move(tmp, self.path)
 
 
-class FileAttributes(object):
+class FileAttributes(FileStep):
     """Owner, group and mode of a file; report_to gets the diff when no prediction was made (a new file)."""
 
-    line = None
+    verb = 'set owner, group and mode of'
 
     def __init__(self, params, path, report_to=None):
+        super(FileAttributes, self).__init__(path)
         self.params = params
-        self.path = path
         self.report_to = report_to
-
-    def describe(self):
-        return 'set owner, group and mode of %s' % self.path
 
     def run(self, module, lvm):
         diff = attributes_diff_headers(self.path)

@@ -22,20 +22,31 @@ import os
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 
 
-class WriteFile(object):
-    """Write text to path: a temporary file beside it, then an atomic rename; the directory is made if missing."""
+class FileStep(object):
+    """A step on one file: it has no command line, and is described as '<verb> <path>'."""
 
     line = None
+    verb = 'change'
 
-    def __init__(self, path, text, dir_mode=0o755):
+    def __init__(self, path):
         self.path = path
-        self.text = text
-        self.dir_mode = dir_mode
 
     def describe(self):
-        return 'write %s' % self.path
+        return '%s %s' % (self.verb, self.path)
+
+
+class WriteFile(FileStep):
+    """Write text to path: a temporary file beside it, then an atomic rename; the directory is made if missing."""
+
+    verb = 'write'
+
+    def __init__(self, path, text, dir_mode=0o755):
+        super(WriteFile, self).__init__(path)
+        self.text = text
+        self.dir_mode = dir_mode
 
     def run(self, module, lvm):
         directory = os.path.dirname(self.path)
@@ -47,16 +58,10 @@ class WriteFile(object):
         module.atomic_move(tmp, self.path)
 
 
-class RemoveFile(object):
+class RemoveFile(FileStep):
     """Remove path; a file already gone is what was asked."""
 
-    line = None
-
-    def __init__(self, path):
-        self.path = path
-
-    def describe(self):
-        return 'remove %s' % self.path
+    verb = 'remove'
 
     def run(self, module, lvm):
         try:
@@ -159,3 +164,18 @@ def _with_progress(error, steps, index):
     error.details.update(steps_done=[describe(s) for s in steps[:index]], step_failed=describe(steps[index]),
                          steps_not_run=[describe(s) for s in steps[index + 1:]])
     return error
+
+
+def run_and_exit(module, flow):
+    """exit_json with what flow(module, lvm) returns and the commands it ran; fail_json for a ModuleError.
+
+    Every module's main() ends here, so each reports its failures the same way: msg, the error's details
+    (cmd, rc, stderr, steps done and not run, ...), and the commands run until then.
+    """
+    lvm = LvmClient(module)
+    try:
+        result = flow(module, lvm)
+    except ModuleError as exc:
+        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
+    result.setdefault('commands', lvm.commands)
+    module.exit_json(**result)

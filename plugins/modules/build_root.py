@@ -235,11 +235,9 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     plan_family_change,
     plan_init,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 
 
 def run_module(module, lvm):
@@ -277,13 +275,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    lvm = LvmClient(module)
-    try:
-        result = run_module(module, lvm)
-    except ModuleError as exc:
-        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
-    result['commands'] = lvm.commands
-    module.exit_json(**result)
+    run_and_exit(module, run_module)
 
 
 if __name__ == '__main__':

@@ -154,9 +154,16 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     family_result,
     validate_names,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
+
+
+def read_family(module, lvm):
+    """The family's rows from one lvs; no lock is taken, nothing changes."""
+    params = module.params
+    validate_names(params)
+    report = lvm.read_vg(params['vg'])
+    return dict(family_result(Family(report, params), report, params), changed=False)
 
 
 def main():
@@ -170,15 +177,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    lvm = LvmClient(module)
-    try:
-        validate_names(params)
-        report = lvm.read_vg(params['vg'])
-        result = family_result(Family(report, params), report, params)
-    except ModuleError as exc:
-        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
-    module.exit_json(changed=False, commands=lvm.commands, **result)
+    run_and_exit(module, read_family)
 
 
 if __name__ == '__main__':

@@ -228,25 +228,23 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._builder_state import read_builder
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import check_path, octal_mode
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
     DEFAULT_CONFIG_DIR,
     MOCK_GROUP,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import DEFAULT_PROFILE_DIR, POOL_OPTIONS
 
-def run_module(module):
+def run_module(module, lvm):
     params = module.params
     params['config_dir'] = check_path('config_dir', params['config_dir'])
     params['basedir'] = check_path('basedir', params['basedir'])
     params['config_mode'] = octal_mode('config_mode', params['config_mode'])
     for directory in params['directories']:
         directory['mode'] = octal_mode('mode of directory %s' % directory['path'], directory['mode'])
-    result, commands = read_builder(module, params)
-    result.update(changed=False, commands=commands)
-    return result
+    return dict(read_builder(module, lvm, params), changed=False)
 
 
 def main():
@@ -278,10 +276,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        module.exit_json(**run_module(module))
-    except ModuleError as exc:
-        module.fail_json(**exc.fail_kwargs())
+    run_and_exit(module, run_module)
 
 
 if __name__ == '__main__':

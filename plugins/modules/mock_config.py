@@ -239,20 +239,18 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import plan_config
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
     DEFAULT_CONFIG_DIR,
     MOCK_GROUP,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 
 
 def run_module(module, lvm):
     plan = apply(module, lvm, plan_config(module, lvm, module.params))
-    result = dict(plan.details, changed=plan.changed, commands=lvm.commands)
+    result = dict(plan.details, changed=plan.changed)
     if module._diff and plan.changed:
         result['diff'] = plan.diff()
     return result
@@ -290,12 +288,7 @@ def main():
         required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],
         supports_check_mode=True,
     )
-    lvm = LvmClient(module)
-    try:
-        result = run_module(module, lvm)
-    except ModuleError as exc:
-        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
-    module.exit_json(**result)
+    run_and_exit(module, run_module)
 
 
 if __name__ == '__main__':

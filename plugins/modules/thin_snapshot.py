@@ -151,10 +151,8 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import (
     check_snapshot_params,
     plan_snapshot,
@@ -163,6 +161,16 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots imp
 
 
 def run_module(module, lvm):
+    """The whole run under lock_file, when given, so a mock run of the same root waits or fails meanwhile."""
+    lock_file = module.params['lock_file']
+    with HeldLocks([lock_file] if lock_file else []) as locks:
+        result = change_snapshots(module, lvm)
+    if lock_file:
+        result['lock_file'] = {'path': lock_file, 'existed': not locks.missing}
+    return result
+
+
+def change_snapshots(module, lvm):
     params = module.params
     check_snapshot_params(params)
     plan = plan_snapshot(lvm.read_vg(params['vg']), params)
@@ -199,17 +207,7 @@ def main():
         ],
         supports_check_mode=True,
     )
-    lvm = LvmClient(module)
-    locks = HeldLocks([module.params['lock_file']] if module.params['lock_file'] else [])
-    try:
-        with locks:
-            result = run_module(module, lvm)
-    except ModuleError as exc:
-        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
-    if module.params['lock_file']:
-        result['lock_file'] = {'path': module.params['lock_file'], 'existed': not locks.missing}
-    result['commands'] = lvm.commands
-    module.exit_json(**result)
+    run_and_exit(module, run_module)
 
 
 if __name__ == '__main__':

@@ -212,9 +212,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
@@ -241,7 +239,7 @@ def run_module(module, lvm):
     plan = apply(module, lvm, planner(report, params, params['profile_dir']), reread)
     for warning in usage_warnings(plan.after) if plan.after.get('exists') else []:
         module.warn(warning)
-    result = {'changed': plan.changed, 'pool': plan.after, 'commands': lvm.commands}
+    result = {'changed': plan.changed, 'pool': plan.after}
     if module._diff:
         result['diff'] = plan.diff()
     return result
@@ -258,11 +256,7 @@ def main():
         required_together=[('autoextend_threshold', 'autoextend_percent')],
         supports_check_mode=True,
     )
-    lvm = LvmClient(module)
-    try:
-        module.exit_json(**run_module(module, lvm))
-    except ModuleError as exc:
-        module.fail_json(commands=lvm.commands, **exc.fail_kwargs())
+    run_and_exit(module, run_module)
 
 
 if __name__ == '__main__':

@@ -140,8 +140,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
@@ -170,6 +169,17 @@ def wanted_pools(host, pools):
     return sorted((vg, lv.name) for vg, report in host.vgs.items() for lv in report.volumes if lv.is_thin_pool)
 
 
+def read_pools(module, lvm):
+    """The pools asked for (or every pool) from one lvm fullreport, with mock's usage warnings."""
+    host = lvm.read_host()
+    pools = [read_pool(host, vg, name, module.params['profile_dir'])
+             for vg, name in wanted_pools(host, module.params['pools'])]
+    for pool in pools:
+        for warning in usage_warnings(pool) if pool['exists'] else []:
+            module.warn(warning)
+    return {'changed': False, 'pools': pools}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -178,17 +188,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    lvm = LvmClient(module)
-    try:
-        host = lvm.read_host()
-    except ModuleError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    pools = [read_pool(host, vg, name, module.params['profile_dir'])
-             for vg, name in wanted_pools(host, module.params['pools'])]
-    for pool in pools:
-        for warning in usage_warnings(pool) if pool['exists'] else []:
-            module.warn(warning)
-    module.exit_json(changed=False, pools=pools, commands=lvm.commands)
+    run_and_exit(module, read_pools)
 
 
 if __name__ == '__main__':
