@@ -54,6 +54,7 @@ def plan_config(module, lvm, params):
     params['mode'] = octal_mode('mode', params['mode'])
     validate_entry({'name': params['name'], 'state': 'absent'})
     plan = Plan()
+    plan.text_diff = True
     plan.details = {'path': os.path.join(params['config_dir'], params['name'] + '.cfg'), 'recorded': None,
                     'marker': None}
     (_plan_present if params['state'] == 'present' else _plan_absent)(module, lvm, params, plan)

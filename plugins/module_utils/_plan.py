@@ -96,7 +96,7 @@ class Plan(object):
     locks: files held exclusive (non-blocking, in this order) while the steps run.
     confirm: called with the held locks before any step; returns the plan to carry out, read again under them.
     diff_keys: the keys of before/after that --diff shows (all when None).
-    file_diffs: text diffs (before/after with headers) shown instead of before/after.
+    file_diffs: text diffs (before/after with headers), shown instead of before/after when text_diff is set.
     details: what the module returns beside the facts (what was removed, kept, skipped).
     warnings: what the module warns about, decided with the plan.
     """
@@ -109,6 +109,7 @@ class Plan(object):
         self.confirm = confirm
         self.diff_keys = diff_keys
         self.file_diffs = []
+        self.text_diff = False
         self.details = {}
         self.warnings = []
 
@@ -121,11 +122,21 @@ class Plan(object):
         return [step.line for step in self.steps if step.line]
 
     def diff(self):
-        if self.file_diffs:
-            return self.file_diffs
+        """What --diff shows: before/after (diff_keys of them), or the text diffs, None when there is none."""
+        if self.text_diff:
+            return self.file_diffs or None
         keys = self.diff_keys
         view = (lambda facts: dict((key, facts.get(key)) for key in keys)) if keys else dict
         return {'before': view(self.before), 'after': view(self.after)}
+
+
+    def result(self, module, **facts):
+        """What the module returns: the details, the facts given, changed, and the diff under --diff."""
+        result = dict(self.details, changed=self.changed, **facts)
+        diff = self.diff() if module._diff else None
+        if diff is not None:
+            result['diff'] = diff
+        return result
 
 
 def apply(module, lvm, plan, reread=None):

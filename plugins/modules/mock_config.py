@@ -249,11 +249,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import a
 
 
 def run_module(module, lvm):
-    plan = apply(module, lvm, plan_config(module, lvm, module.params))
-    result = dict(plan.details, changed=plan.changed)
-    if module._diff and plan.changed:
-        result['diff'] = plan.diff()
-    return result
+    return apply(module, lvm, plan_config(module, lvm, module.params)).result(module)
 
 
 def main():

@@ -178,12 +178,8 @@ def change_snapshots(module, lvm):
         module.warn(warning)
     reread = None if params['state'] == 'pruned' else lambda: snapshot_state(lvm.read_vg(params['vg']), params['name'])
     plan = apply(module, lvm, plan, reread)
-    result = dict(plan.details, changed=plan.changed)
-    if params['state'] != 'pruned':
-        result['snapshot'] = plan.after
-    if module._diff:
-        result['diff'] = plan.diff()
-    return result
+    facts = {} if params['state'] == 'pruned' else {'snapshot': plan.after}
+    return plan.result(module, **facts)
 
 
 def main():

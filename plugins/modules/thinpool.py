@@ -239,10 +239,7 @@ def run_module(module, lvm):
     plan = apply(module, lvm, planner(report, params, params['profile_dir']), reread)
     for warning in usage_warnings(plan.after) if plan.after.get('exists') else []:
         module.warn(warning)
-    result = {'changed': plan.changed, 'pool': plan.after}
-    if module._diff:
-        result['diff'] = plan.diff()
-    return result
+    return plan.result(module, pool=plan.after)
 
 
 def main():
