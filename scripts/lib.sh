@@ -69,13 +69,14 @@ NEWEST_VENV=$WORK/venv-newest
 
 setup_main() {
   ensure_debian_packages
-  ensure_venv "$MAIN_VENV" "$(newest_python_for_main)"
+  ensure_venv "$MAIN_VENV" "$(python_for_main_line)"
   ensure_collection_path
   activate "$MAIN_VENV"
 }
 
-# The default controller line: ansible-core 2.19 on the machine's python3 (3.11).
-newest_python_for_main() {
+# The Python of the main controller line, ansible-core 2.19: 3.11 (the machine's python3), the
+# newest Python that line's pip resolution picks 2.19 on; newer lines have venvs of their own.
+python_for_main_line() {
   local py
   py=$(command -v python3.11 || true)
   # shellcheck disable=SC2012  # pyenv's version directories have plain names (3.11.7)

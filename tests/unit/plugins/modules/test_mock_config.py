@@ -260,6 +260,11 @@ REFUSALS = [
     ('bad-basedir', None, dict(basedir="/x'; import os"), ['basedir "/x\'; import os" must be an absolute path']),
     ('bad-vg', None, dict(vg='a b'), ["volume group 'a b' is not a valid LVM name"]),
     ('unknown-sleep-time', None, dict(sleep_time='soon'), ["sleep_time 'soon' must be a number"]),
+    ('symbolic-mode', None, dict(mode='u=rw,g=r,o=r'), ["mode 'u=rw,g=r,o=r' must be an octal mode such as 0644"]),
+    ('unknown-owner', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(owner='no-such-user-here'),
+     ["owner 'no-such-user-here' does not exist on this host", 'set owner to an existing one']),
+    ('unknown-group', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(group='no-such-group-here'),
+     ["group 'no-such-group-here' does not exist on this host"]),
 ]
 
 
