@@ -74,8 +74,8 @@ setup_main() {
   activate "$MAIN_VENV"
 }
 
-# The Python of the main controller line, ansible-core 2.19: 3.11 (the machine's python3), the
-# newest Python that line's pip resolution picks 2.19 on; newer lines have venvs of their own.
+# The Python of the main controller line, ansible-core 2.19: 3.11, the machine's python3 (2.19 is
+# the newest line pip resolves there; 2.20 and 2.21 need 3.12 and have venvs of their own).
 python_for_main_line() {
   local py
   py=$(command -v python3.11 || true)
