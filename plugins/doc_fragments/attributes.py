@@ -69,3 +69,29 @@ options:
     type: path
     default: /etc/lvm/profile
 """
+
+    # The options that name one mock root's family: build_root and build_root_info (FAMILY_OPTIONS in _build_root).
+    FAMILY = r"""
+options:
+  root:
+    description: The config's C(config_opts['root']), for example C(fedora-43-x86_64).
+    type: str
+    required: true
+  vg:
+    description: The C(volume_group) of the config's C(lvm_root_opts).
+    type: str
+    required: true
+  pool:
+    description: The C(pool_name) of the config's C(lvm_root_opts).
+    type: str
+    required: true
+  basedir:
+    description: mock's C(config_opts['basedir']), where its lock and bookkeeping files live.
+    type: path
+    default: /var/lib/mock
+  other_roots:
+    description: More roots that share the pool, so that their volumes are never counted as this root's.
+    type: list
+    elements: str
+    default: []
+"""

@@ -29,6 +29,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     validate_name,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    DEFAULT_BASEDIR,
     HEAD,
     POSTINIT,
     bootstrap_root,
@@ -49,6 +50,15 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import P
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._snapshots import plan_retention
 
 MOUNTS_FILE = '/proc/self/mounts'
+
+# The options that name one root's family, for build_root and build_root_info (doc fragment attributes.family).
+FAMILY_OPTIONS = dict(
+    root=dict(type='str', required=True),
+    vg=dict(type='str', required=True),
+    pool=dict(type='str', required=True),
+    basedir=dict(type='path', default=DEFAULT_BASEDIR),
+    other_roots=dict(type='list', elements='str', default=[]),
+)
 
 Member = namedtuple('Member', 'lv chroot root role suffix')
 
@@ -248,7 +258,7 @@ def plan_absent(family, params):
                        'removed.' % (params['root'], ', '.join(busy)))
     files = sorted(family.snapinfo_path(root, ext) for root, ext in family.snapinfo)
     return Change([m.lv.name for m in family.members], family.mount_points(family.members), files,
-                locks=family.lock_files())
+                  locks=family.lock_files())
 
 
 def plan_keep_updates(family, params):

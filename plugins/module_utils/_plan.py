@@ -129,7 +129,6 @@ class Plan(object):
         view = (lambda facts: dict((key, facts.get(key)) for key in keys)) if keys else dict
         return {'before': view(self.before), 'after': view(self.after)}
 
-
     def result(self, module, **facts):
         """What the module returns: the details, the facts given, changed, and the diff under --diff."""
         result = dict(self.details, changed=self.changed, **facts)

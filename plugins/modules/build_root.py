@@ -44,19 +44,8 @@ author:
   - buildfleet maintainers (@buildfleet)
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes
+  - buildfleet.mock_lvm.attributes.family
 options:
-  root:
-    description: The config's C(config_opts['root']), for example C(fedora-40-x86_64).
-    type: str
-    required: true
-  vg:
-    description: The C(volume_group) of the config's C(lvm_root_opts).
-    type: str
-    required: true
-  pool:
-    description: The C(pool_name) of the config's C(lvm_root_opts).
-    type: str
-    required: true
   config:
     description: The config name passed to mock as C(-r), when it differs from O(root).
     type: str
@@ -79,15 +68,6 @@ options:
     type: list
     elements: str
     default: [mock]
-  basedir:
-    description: mock's C(config_opts['basedir']), where its lock and bookkeeping files live.
-    type: path
-    default: /var/lib/mock
-  other_roots:
-    description: More roots that share the pool, so that their volumes are never counted as this root's.
-    type: list
-    elements: str
-    default: []
   reap_stale:
     description:
       - Remove the family's stale working volumes (unmounting them and every mount below them first, deepest
@@ -159,28 +139,17 @@ volumes:
   type: list
   elements: dict
 pool:
-  description: The pool's data and metadata use.
+  description: The pool's data and metadata use, as RV(buildfleet.mock_lvm.build_root_info#module:pool).
   returned: always
   type: dict
   sample: {name: mockpool, exists: true, data_percent: 12.5, metadata_percent: 3.1}
-build_running:
-  description: Whether the family is in use (another process holds one of its lock files); the same as RV(in_use).
-  returned: always
-  type: bool
+build_running: {description: "The same as RV(in_use).", returned: always, type: bool}
 in_use:
-  description: Whether another process holds a lock on one of the family's lock files.
+  description: Whether another process holds one of the family's lock files (as M(buildfleet.mock_lvm.build_root_info) reads it).
   returned: always
   type: bool
-busy_locks:
-  description: The family's lock files another process holds, in mock's order.
-  returned: always
-  type: list
-  elements: str
-lock_holders:
-  description: The process id holding each busy lock file (as the kernel reports it).
-  returned: always
-  type: dict
-  sample: {/var/lib/mock/fedora-43-x86_64/buildroot.lock: 4711}
+busy_locks: {description: "The family's lock files another process holds, in mock's order.", returned: always, type: list, elements: str}
+lock_holders: {description: "The pid that holds each of RV(busy_locks).", returned: always, type: dict}
 current_snapshots:
   description:
     - mock's current snapshot of each chroot dir, from its C(.snapinfo) file, with the keys
@@ -189,19 +158,9 @@ current_snapshots:
   returned: always
   type: list
   elements: dict
-stale:
-  description: Names of the stale working volumes after the run.
-  returned: always
-  type: list
-  elements: str
-basedir_mismatch:
-  description: Whether the family has volumes but none of its lock files is in O(basedir) (changes are refused).
-  returned: always
-  type: bool
-basedir_problem:
-  description: The explanation when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.
-  returned: always
-  type: str
+stale: {description: "Names of the stale working volumes after the run.", returned: always, type: list, elements: str}
+basedir_mismatch: {description: "Whether the family has volumes but no lock file in O(basedir) (then changes are refused).", returned: always, type: bool}
+basedir_problem: {description: "Why, when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.", returned: always, type: str}
 removed:
   description: Volumes removed (or that would be removed in check mode).
   returned: always
@@ -224,9 +183,12 @@ commands:
   elements: list
 """
 
+import copy
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
+    FAMILY_OPTIONS,
     FamilyReader,
     build_in_progress,
     build_root_result,
@@ -236,7 +198,6 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     plan_init,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 
 
@@ -261,17 +222,13 @@ def run_module(module, lvm):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            root=dict(type='str', required=True),
-            vg=dict(type='str', required=True),
-            pool=dict(type='str', required=True),
             config=dict(type='str'),
             state=dict(type='str', default='present', choices=['initialized', 'present', 'absent']),
             keep_updates=dict(type='int'),
             reap_stale=dict(type='bool', default=False),
             declared_roots=dict(type='list', elements='str', default=[]),
             mock_command=dict(type='list', elements='str', default=['mock']),
-            basedir=dict(type='path', default=DEFAULT_BASEDIR),
-            other_roots=dict(type='list', elements='str', default=[]),
+            **copy.deepcopy(FAMILY_OPTIONS)
         ),
         supports_check_mode=True,
     )

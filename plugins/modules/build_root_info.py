@@ -27,28 +27,8 @@ author:
   - buildfleet maintainers (@buildfleet)
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes.info_module
-options:
-  root:
-    description: The config's C(config_opts['root']).
-    type: str
-    required: true
-  vg:
-    description: The C(volume_group) of the config's C(lvm_root_opts).
-    type: str
-    required: true
-  pool:
-    description: The C(pool_name) of the config's C(lvm_root_opts).
-    type: str
-    required: true
-  basedir:
-    description: mock's C(config_opts['basedir']), where its lock and bookkeeping files live.
-    type: path
-    default: /var/lib/mock
-  other_roots:
-    description: More roots that share the pool, so that their volumes are never counted as this root's.
-    type: list
-    elements: str
-    default: []
+  - buildfleet.mock_lvm.attributes.family
+options: {}
 seealso:
   - module: buildfleet.mock_lvm.build_root
 """
@@ -147,14 +127,16 @@ commands:
   elements: list
 """
 
+import copy
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
+    FAMILY_OPTIONS,
     Family,
     family_result,
     validate_names,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 
 
@@ -168,13 +150,7 @@ def read_family(module, lvm):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type='str', required=True),
-            vg=dict(type='str', required=True),
-            pool=dict(type='str', required=True),
-            basedir=dict(type='path', default=DEFAULT_BASEDIR),
-            other_roots=dict(type='list', elements='str', default=[]),
-        ),
+        argument_spec=copy.deepcopy(FAMILY_OPTIONS),
         supports_check_mode=True,
     )
     run_and_exit(module, read_family)

@@ -237,6 +237,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import DEFAULT_PROFILE_DIR, POOL_OPTIONS
 
+
 def run_module(module, lvm):
     params = module.params
     params['config_dir'] = check_path('config_dir', params['config_dir'])

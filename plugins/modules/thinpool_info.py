@@ -56,7 +56,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pools:
-  description: One entry per pool of O(pools) in that order, or every thin pool of the host by volume group and name.
+  description:
+    - One entry per pool of O(pools) in that order, or every thin pool of the host by volume group and name.
+    - An existing pool's entry has every key of RV(buildfleet.mock_lvm.thinpool#module:pool) as well (size,
+      metadata_size, chunk_size, data_percent, metadata_percent, zeroing, discards, profile, autoextend_threshold,
+      autoextend_percent, monitored, active, thin_volumes), read the same way; the percentages are null for an
+      inactive pool.
   returned: always
   type: list
   elements: dict
@@ -78,56 +83,6 @@ pools:
         for a pool that exists.
       type: str
       sample: volume group mockslow does not exist
-    size:
-      description: Data size in bytes.
-      type: int
-      sample: 21474836480
-    metadata_size:
-      description: Metadata size in bytes.
-      type: int
-      sample: 1073741824
-    chunk_size:
-      description: Chunk size in bytes.
-      type: int
-      sample: 131072
-    data_percent:
-      description: Data use in percent (null for an inactive pool).
-      type: float
-      sample: 12.5
-    metadata_percent:
-      description: Metadata use in percent (null for an inactive pool).
-      type: float
-      sample: 3.1
-    zeroing:
-      description: Whether new blocks are zeroed.
-      type: bool
-    discards:
-      description: Discards mode.
-      type: str
-      sample: passdown
-    profile:
-      description: Attached metadata profile, if any.
-      type: str
-      sample: mock_lvm-mock-shared
-    autoextend_threshold:
-      description: Autoextend threshold from the attached profile, if set there.
-      type: int
-      sample: 80
-    autoextend_percent:
-      description: Autoextend percent from the attached profile, if set there.
-      type: int
-      sample: 20
-    monitored:
-      description: Whether dmeventd monitors the pool.
-      type: bool
-    active:
-      description: Whether the pool is active.
-      type: bool
-    thin_volumes:
-      description: Names of the thin volumes in the pool.
-      type: list
-      elements: str
-      sample: ["+mock.fedora-43-x86_64.head", "mock.fedora-43-x86_64.postinit"]
 commands:
   description: LVM commands run (one, or none where LVM is not installed).
   returned: always
