@@ -251,7 +251,7 @@ def unmount_commands(points):
     return [umount(target) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
 
 
-def plan_absent(family, params):
+def change_absent(family, params):
     busy = [m.lv.name for m in family.members if m.lv.open and not family.mounts[m.lv.name]]
     if busy:
         raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
@@ -261,7 +261,7 @@ def plan_absent(family, params):
                   locks=family.lock_files())
 
 
-def plan_keep_updates(family, params):
+def change_keep_updates(family, params):
     removed, skipped = [], []
     protected = set(v for v in family.snapinfo.values() if v)
     volumes = [m.lv for m in family.members]
@@ -272,7 +272,7 @@ def plan_keep_updates(family, params):
     return Change(removed, skipped=skipped, locks=family.lock_files() if removed else ())
 
 
-def plan_reap(family, params):
+def change_reap(family, params):
     """Stale working volumes, and .snapinfo files that say no more than their absence would."""
     stale = [m for m in family.members if family.stale(m)]
     gone = set((m.root, m.suffix) for m in stale)
@@ -299,7 +299,7 @@ def free_leftover_roots(family, params):
     return roots
 
 
-def plan_leftover_locks(family, roots, volume_names):
+def change_leftover_locks(family, roots, volume_names):
     """The lock files of those roots that have no volume in any VG (volume_names)."""
     files = []
     for root in roots:
@@ -321,12 +321,12 @@ def check_params(params):
 def family_change(family, params):
     """The change of the family's own volumes and files that params ask for."""
     if params['state'] == 'absent':
-        return plan_absent(family, params)
+        return change_absent(family, params)
     changes = []
     if params['keep_updates'] is not None:
-        changes.append(plan_keep_updates(family, params))
+        changes.append(change_keep_updates(family, params))
     if params['reap_stale']:
-        changes.append(plan_reap(family, params))
+        changes.append(change_reap(family, params))
     return merge(changes)
 
 
@@ -338,7 +338,7 @@ def leftovers_change(lvm, family, params):
     if not roots:
         return merge([])
     names = [lv for vg, lv in lvm.read_all_lv_names()]
-    return plan_leftover_locks(family, roots, names)
+    return change_leftover_locks(family, roots, names)
 
 
 def volume_names(family):
@@ -360,14 +360,14 @@ def plan_family_change(lvm, family, params):
         confirmed = merge([family_change(again, params), leftovers])
         locks.extend(confirmed.locks)
         check_free(again, confirmed)
-        return change_plan(again, confirmed, params)
+        return plan_of_change(again, confirmed, params)
 
-    plan = change_plan(family, change, params)
+    plan = plan_of_change(family, change, params)
     plan.confirm = confirm
     return plan
 
 
-def change_plan(family, change, params):
+def plan_of_change(family, change, params):
     before = volume_names(family)
     after = {'volumes': [name for name in before['volumes'] if name not in set(change.removed)]}
     plan = Plan(before, after, change.steps(params['vg']) if change.changes else (), change.locks)
@@ -435,16 +435,19 @@ def check_initialized(family, init, check_mode):
         raise MockRunError(diagnose_init(family, init.steps[0].params), **init.steps[0].output)
 
 
-def build_root_result(family, init, change, params, check_mode):
-    """What build_root returns: the family's rows (without what check mode would remove), what changed."""
+def build_root_result(module, family, init, change):
+    """What build_root returns: the family's rows (without what check mode would remove), what changed, the diff."""
+    params, check_mode = module.params, module.check_mode
     result = family_result(family, family.report, params)
     removed = set(change.details['removed'])
     if check_mode:
         result['volumes'] = [v for v in result['volumes'] if v['name'] not in removed]
         result['stale'] = [name for name in result['stale'] if name not in removed]
     result.update(change.details, changed=init.changed or change.changed)
-    added = set(init.after['volumes']) - set(init.before['volumes']) if check_mode else set()
-    result['diff'] = {'before': init.before, 'after': {'volumes': sorted(set(change.after['volumes']) | added)}}
+    if module._diff:
+        # Check mode's after: what init would add (read after the run otherwise), less what the change removes.
+        added = set(init.after['volumes']) - set(init.before['volumes']) if check_mode else set()
+        result['diff'] = {'before': init.before, 'after': {'volumes': sorted(set(change.after['volumes']) | added)}}
     return result
 
 

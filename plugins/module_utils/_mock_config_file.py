@@ -47,7 +47,7 @@ ENTRY_OPTIONS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesys
                  'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'options', 'plugin_options')
 
 
-def plan_config(module, lvm, params):
+def plan_config(lvm, params):
     """The Plan for the config file of params; plan.details holds path, recorded, marker (and root)."""
     params['config_dir'] = check_path('config_dir', params['config_dir'])
     params['basedir'] = check_path('basedir', params['basedir'])
@@ -57,7 +57,7 @@ def plan_config(module, lvm, params):
     plan.text_diff = True
     plan.details = {'path': os.path.join(params['config_dir'], params['name'] + '.cfg'), 'recorded': None,
                     'marker': None}
-    (_plan_present if params['state'] == 'present' else _plan_absent)(module, lvm, params, plan)
+    (_plan_present if params['state'] == 'present' else _plan_absent)(lvm, params, plan)
     return plan
 
 
@@ -236,7 +236,7 @@ def _own_marker(text, name):
     return recorded if recorded and recorded['name'] == name else None
 
 
-def _plan_present(module, lvm, params, plan):
+def _plan_present(lvm, params, plan):
     entry = dict((k, params[k]) for k in ENTRY_OPTIONS)
     validate_entry(entry)
     root = config_root(entry, params['safe_root'])
@@ -273,7 +273,7 @@ def _plan_attributes(plan, params, path, written):
         plan.steps.append(FileAttributes(params, path))
 
 
-def _plan_absent(module, lvm, params, plan):
+def _plan_absent(lvm, params, plan):
     path = plan.details['path']
     current = read_text(path)
     if current is None:

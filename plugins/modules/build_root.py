@@ -213,10 +213,7 @@ def run_module(module, lvm):
         raise build_in_progress(exc.path, params['root'])
     for warning in change.warnings:
         module.warn(warning)
-    result = build_root_result(read.family, init, change, params, module.check_mode)
-    if not module._diff:
-        result.pop('diff')
-    return result
+    return build_root_result(module, read.family, init, change)
 
 
 def main():

@@ -249,7 +249,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import a
 
 
 def run_module(module, lvm):
-    return apply(module, lvm, plan_config(module, lvm, module.params)).result(module)
+    return apply(module, lvm, plan_config(lvm, module.params)).result(module)
 
 
 def main():
