@@ -18,7 +18,13 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config i
     config_root,
     validate_entry,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import DEFAULT_BASEDIR, DEFAULT_CONFIG_DIR, check_roots
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    DEFAULT_BASEDIR,
+    DEFAULT_CONFIG_DIR,
+    MOCK_GROUP,
+    check_roots,
+    host_directories,
+)
 
 # What the module gets for a present config, with the defaults the role documents.
 _DEFAULTS = {'filesystem': 'ext4', 'mkfs_args': [], 'mount_options': '', 'check_size': True, 'sleep_time': 1,
@@ -115,6 +121,17 @@ def mock_lvm_removals(configs, recorded):
     return removals
 
 
+def mock_lvm_layout(config_dir=DEFAULT_CONFIG_DIR, basedir=DEFAULT_BASEDIR):
+    """mock's group and the builder's directories for mock, from the collection's one copy of mock's layout."""
+    try:
+        directories = host_directories(check_path('builder_mock_config_dir', config_dir),
+                                       check_path('builder_mock_basedir', basedir))
+    except MockConfigError as exc:
+        raise AnsibleFilterError(str(exc))
+    return {'group': MOCK_GROUP, 'directories': directories}
+
+
 class FilterModule(object):
     def filters(self):
-        return {'mock_lvm_configs': mock_lvm_configs, 'mock_lvm_removals': mock_lvm_removals}
+        return {'mock_lvm_configs': mock_lvm_configs, 'mock_lvm_removals': mock_lvm_removals,
+                'mock_lvm_layout': mock_lvm_layout}

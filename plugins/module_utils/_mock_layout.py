@@ -27,12 +27,22 @@ DEFAULT_BASEDIR = '/var/lib/mock'
 DEFAULT_CONFIG_DIR = '/etc/mock'
 # The group mock's package creates: its members may run mock, and basedir and the configs belong to it.
 MOCK_GROUP = 'mock'
+# basedir as mock.spec makes it: %defattr(0775, root, mock, 02775) %dir /var/lib/mock; the config dir
+# 0755 (this collection gives it group mock, the group of the config files).
+BASEDIR_MODE = '2775'
+CONFIG_DIR_MODE = '0755'
 HEAD = 'head'
 POSTINIT = 'postinit'
 UPDATED_SUFFIX = '_updated_'
 BOOTSTRAP_SUFFIX = '-bootstrap'
 
 _LOCK_RE = re.compile(r'^\.lvm-mock\.(.+)\.lock$')
+
+
+def host_directories(config_dir=DEFAULT_CONFIG_DIR, basedir=DEFAULT_BASEDIR):
+    """The directories a builder keeps for mock, with the owner, group and mode each must have."""
+    return [{'path': config_dir, 'owner': 'root', 'group': MOCK_GROUP, 'mode': CONFIG_DIR_MODE},
+            {'path': basedir, 'owner': 'root', 'group': MOCK_GROUP, 'mode': BASEDIR_MODE}]
 
 
 def conf_id(root):

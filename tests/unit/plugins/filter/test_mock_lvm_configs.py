@@ -27,6 +27,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import (
     FilterModule,
     mock_lvm_configs,
+    mock_lvm_layout,
     mock_lvm_removals,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import parse_marker, render
@@ -254,7 +255,8 @@ def test_role_defaults_render():
 
 
 def test_filter_module_exposes_the_filter():
-    assert FilterModule().filters() == {'mock_lvm_configs': mock_lvm_configs, 'mock_lvm_removals': mock_lvm_removals}
+    assert FilterModule().filters() == {'mock_lvm_configs': mock_lvm_configs, 'mock_lvm_removals': mock_lvm_removals,
+                                        'mock_lvm_layout': mock_lvm_layout}
 
 
 def test_input_is_not_modified():
@@ -794,6 +796,23 @@ def test_absent_packaged_config_is_refused_before_anything_changes():
         mock_lvm_removals(items, {'configs': [], 'unmanaged': ['centos-stream-9-x86_64']})
     assert 'centos-stream-9-x86_64 (/etc/mock/centos-stream-9-x86_64.cfg)' in str(err.value)
     assert 'did not write (no marker line)' in str(err.value)
+
+
+# --------------------------------------------------------------------------- mock_lvm_layout
+
+def test_layout_gives_the_group_and_directories_as_mock_makes_them():
+    layout = mock_lvm_layout('/srv/etc/mock', '/srv/mock')
+    assert layout == {'group': 'mock', 'directories': [
+        {'path': '/srv/etc/mock', 'owner': 'root', 'group': 'mock', 'mode': '0755'},
+        # mock.spec: %defattr(0775, root, mock, 02775) %dir /var/lib/mock
+        {'path': '/srv/mock', 'owner': 'root', 'group': 'mock', 'mode': '2775'}]}
+    assert mock_lvm_layout()['directories'][1]['path'] == '/var/lib/mock'
+
+
+def test_layout_refuses_a_path_mock_could_not_use():
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_layout('/etc/mock', 'relative/mock')
+    assert "builder_mock_basedir 'relative/mock' must be an absolute path" in str(err.value)
 
 
 # --------------------------------------------------------------------------- package names
