@@ -149,7 +149,11 @@ in_use:
   returned: always
   type: bool
 busy_locks: {description: "The family's lock files another process holds, in mock's order.", returned: always, type: list, elements: str}
-lock_holders: {description: "The pid that holds each of RV(busy_locks).", returned: always, type: dict}
+lock_holders:
+  description: The pid that holds each of RV(busy_locks).
+  returned: always
+  type: dict
+  sample: {/var/lib/mock/fedora-43-x86_64/buildroot.lock: 4711}
 current_snapshots:
   description:
     - mock's current snapshot of each chroot dir, from its C(.snapinfo) file, with the keys
