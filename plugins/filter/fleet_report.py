@@ -9,9 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import collections
 import csv
-import datetime
 import io
 import time
 
@@ -122,8 +122,12 @@ def root_rows(registered, host):
     return rows
 
 
+# Every time in the report: UTC, to the second.
+_STAMP = '%Y-%m-%dT%H:%M:%SZ'
+
+
 def _utc(seconds):
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds)) if seconds is not None else None
+    return time.strftime(_STAMP, time.gmtime(seconds)) if seconds is not None else None
 
 
 def volume_rows(registered, host):
@@ -219,7 +223,7 @@ def collapse_errors(rows, most_hosts=3):
 
 def report_document(pools, build_roots, threshold, unreachable_or_failed):
     """The pool report as one dict (the JSON file and the AWX artifact), with when and by what it was made."""
-    return {'generated': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
+    return {'generated': _utc(time.time()),
             'collection': 'buildfleet.mock_lvm', 'collection_version': COLLECTION_VERSION,
             'threshold': threshold, 'pools': pools, 'build_roots': build_roots,
             'unreachable_or_failed': unreachable_or_failed}
@@ -273,10 +277,9 @@ def _count(value):
 
 def _epoch(stamp):
     try:
-        moment = datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ')
+        return calendar.timegm(time.strptime(stamp, _STAMP))
     except (TypeError, ValueError):
         raise AnsibleFilterError('prometheus_textfile: the report has no generated time (got %r).' % (stamp,))
-    return int((moment - datetime.datetime(1970, 1, 1)).total_seconds())
 
 
 def csv_text(rows, columns):

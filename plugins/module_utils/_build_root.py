@@ -484,7 +484,8 @@ def check_free(family, change):
         raise build_in_progress(busy[0], family.root)
 
 
-def pool_facts(report, pool):
+def pool_use(report, pool):
+    """The pool's existence and data and metadata use, for build_root's result (not _thinpool's pool facts)."""
     lv = report.get(pool)
     if lv is None:
         return {'name': pool, 'exists': False}
@@ -508,7 +509,7 @@ def family_result(family, report, params):
     volumes = family.volume_facts()
     return {
         'volumes': volumes,
-        'pool': pool_facts(report, params['pool']),
+        'pool': pool_use(report, params['pool']),
         'build_running': family.in_use,
         'in_use': family.in_use,
         'busy_locks': family.busy_locks(),

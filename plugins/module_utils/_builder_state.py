@@ -27,6 +27,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config i
     ENTRY_KEYS,
     MockConfigError,
     config_file_state,
+    file_attributes,
     validate_entry,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import snapshot_volume
@@ -136,14 +137,14 @@ def pool_finding(host, pool, profile_dir, changing_vgs):
     if report is None:
         return {'vg': pool['vg'], 'name': pool['name'], 'exists': False, 'matches': False,
                 'difference': 'volume group %s does not exist' % pool['vg']}, []
-    facts = pool_facts(report, report.get(pool['name']), profile_dir)
-    facts['name'] = pool['name']
     try:
         check_pool_params(pool)
         plan = plan_present(report, pool, profile_dir)
     except LvmError as exc:
         # The thinpool module runs and reports this itself.
+        facts = dict(pool_facts(report, report.get(pool['name']), profile_dir), name=pool['name'])
         return dict(facts, matches=False, difference=exc.msg), []
+    facts = dict(plan.before, name=pool['name'])  # the planner's read of the pool and its profile
     difference = None
     if plan.changed:
         tools = [line[0] for line in plan.lines()]
@@ -190,10 +191,8 @@ def directory_findings(directories):
     for want in directories:
         have = {'owner': None, 'group': None, 'mode': None, 'is_dir': os.path.isdir(want['path'])}
         try:
-            st = os.stat(want['path'])
-            have.update(owner=pwd.getpwuid(st.st_uid).pw_name, group=grp.getgrgid(st.st_gid).gr_name,
-                        mode='%04o' % (st.st_mode & 0o7777))
-        except (OSError, KeyError):
+            have['owner'], have['group'], have['mode'] = file_attributes(want['path'])
+        except OSError:
             pass
         matches = have['is_dir'] and all(have[k] == want[k] for k in ('owner', 'group', 'mode'))
         found.append(dict(have, path=want['path'], matches=matches))

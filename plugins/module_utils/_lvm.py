@@ -277,13 +277,17 @@ class Command(namedtuple('Command', 'tool args')):
         lvm.run(self.tool, self.args)
 
 
+def _yes_no(on):
+    return 'y' if on else 'n'
+
+
 # The settings lvcreate and lvchange take alike: option and how the value is spelt, in lvcreate's order.
 _SETTING_ARGS = (
-    ('zeroing', '-Z', lambda on: 'y' if on else 'n'),
+    ('zeroing', '-Z', _yes_no),
     ('discards', '--discards', str),
     ('profile', '--metadataprofile', str),
-    ('monitor', '--monitor', lambda on: 'y' if on else 'n'),
-    ('activation_skip', '--setactivationskip', lambda on: 'y' if on else 'n'),
+    ('monitor', '--monitor', _yes_no),
+    ('activation_skip', '--setactivationskip', _yes_no),
 )
 
 
@@ -310,7 +314,7 @@ def lvcreate_thin_pool(vg, name, extents, metadata_bytes=None, chunk_bytes=None,
 
 
 def lvcreate_thin_snapshot(vg, origin, name, activation_skip):
-    return Command('lvcreate', ['-s', lv_path(vg, origin), '-n', name, '-k', 'y' if activation_skip else 'n'])
+    return Command('lvcreate', ['-s', lv_path(vg, origin), '-n', name, '-k', _yes_no(activation_skip)])
 
 
 def lvextend_extents(vg, name, extents):

@@ -342,7 +342,7 @@ def base_problem(config_dir, base):
             % (base, os.path.join(config_dir, include)))
 
 
-def _file_attributes(path):
+def file_attributes(path):
     """(owner, group, mode) of a file by name and octal mode; None for an owner or group without a name."""
     st = os.stat(path)
     try:
@@ -369,7 +369,7 @@ def config_file_state(entry, config_dir, basedir, owner, group, mode):
              'owner': None, 'group': None, 'mode': None, 'matches': False, 'difference': None}
     if current is not None:
         state['marker'] = parse_marker(current)
-        state['owner'], state['group'], state['mode'] = _file_attributes(path)
+        state['owner'], state['group'], state['mode'] = file_attributes(path)
     if entry.get('state') == 'absent':
         state['matches'] = current is None
         state['difference'] = 'the file exists' if current is not None else None

@@ -7,7 +7,8 @@
 ``plan_present`` and ``plan_absent`` only read a ``VolumeGroupReport``, the
 profile file and the requested options; they return a ``_plan.Plan`` (the
 profile write and the LVM commands, and the predicted pool facts), so check
-mode runs the same decisions as a real run.
+mode runs the same decisions as a real run. ``read_pool`` and ``wanted_pools``
+read pools from a ``HostReport`` for thinpool_info.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +26,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     lvcreate_thin_pool,
     lvextend_extents,
     lvextend_metadata,
+    lv_path,
     lvremove,
     parse_size,
     parse_size_or_percent,
@@ -128,6 +130,26 @@ def pool_facts(report, lv, profile_dir):
     return facts
 
 
+def read_pool(host, vg, name, profile_dir):
+    """The facts of one pool, with `problem` saying why it cannot be read (None when it exists)."""
+    report = host.vg(vg)
+    if report is None:
+        return {'vg': vg, 'name': name, 'exists': False, 'problem': 'volume group %s does not exist' % vg}
+    lv = report.get(name)
+    if lv is None or not lv.is_thin_pool:
+        problem = ('thin pool %s/%s does not exist' % (vg, name) if lv is None
+                   else '%s/%s is a %s, not a thin pool' % (vg, name, lv.kind()))
+        return {'vg': vg, 'name': name, 'exists': False, 'problem': problem}
+    return dict(pool_facts(report, lv, profile_dir), problem=None)
+
+
+def wanted_pools(host, pools):
+    """(vg, name) of the pools to read: those given, or every thin pool of the host."""
+    if pools:
+        return [(p['vg'], p['name']) for p in pools]
+    return sorted((vg, lv.name) for vg, report in host.vgs.items() for lv in report.volumes if lv.is_thin_pool)
+
+
 def usage_warnings(facts):
     """mock's check_size thresholds, as Ansible warnings."""
     warnings = []
@@ -212,7 +234,7 @@ def _plan_profile(plan, params, profile_dir):
 
 def _plan_create(plan, report, params, wanted):
     vg, name = params['vg'], params['name']
-    target = '%s/%s' % (vg, name)
+    target = lv_path(vg, name)
     if wanted['size_kind'] is None:
         raise LvmError('Thin pool %s does not exist and no size was given: set size (for example 20G, 80%%VG '
                        'or 90%%FREE) to create it.' % target)
@@ -260,7 +282,7 @@ def _plan_modify(plan, report, lv, params, wanted):
 
 def _plan_growth(plan, report, lv, params, wanted, errors):
     """lvextend to the requested size; returns the extents left free after it."""
-    vg, target, extent = params['vg'], '%s/%s' % (params['vg'], params['name']), report.extent_size
+    vg, target, extent = params['vg'], lv_path(params['vg'], params['name']), report.extent_size
     current = lv.size // extent
     free = report.free_extents
     if wanted['size_kind'] is None:
@@ -285,7 +307,7 @@ def _plan_growth(plan, report, lv, params, wanted, errors):
 def _plan_metadata_growth(plan, report, lv, params, wanted, free, errors):
     if wanted['metadata_size'] is None:
         return
-    extent, target = report.extent_size, '%s/%s' % (params['vg'], params['name'])
+    extent, target = report.extent_size, lv_path(params['vg'], params['name'])
     size = extents_for(wanted['metadata_size'], extent) * extent
     if size < lv.metadata_size:
         errors.append('metadata_size %s is smaller than the pool\'s %s: pool metadata cannot shrink.'
@@ -303,7 +325,7 @@ def _plan_metadata_growth(plan, report, lv, params, wanted, free, errors):
 def _plan_settings(plan, lv, params, wanted, errors):
     """lvchange of zeroing, discards, the profile and monitoring, one command each, where they differ."""
     vg, name = params['vg'], params['name']
-    target = '%s/%s' % (vg, name)
+    target = lv_path(vg, name)
     if params.get('zeroing') is not None and params['zeroing'] != lv.zeroing:
         plan.steps.append(lvchange(vg, name, zeroing=params['zeroing']))
         plan.after['zeroing'] = params['zeroing']

@@ -99,29 +99,10 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import r
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
-    pool_facts,
+    read_pool,
     usage_warnings,
+    wanted_pools,
 )
-
-
-def read_pool(host, vg, name, profile_dir):
-    """The facts of one pool, with `problem` saying why it cannot be read (None when it exists)."""
-    report = host.vg(vg)
-    if report is None:
-        return {'vg': vg, 'name': name, 'exists': False, 'problem': 'volume group %s does not exist' % vg}
-    lv = report.get(name)
-    if lv is None or not lv.is_thin_pool:
-        problem = ('thin pool %s/%s does not exist' % (vg, name) if lv is None
-                   else '%s/%s is a %s, not a thin pool' % (vg, name, lv.kind()))
-        return {'vg': vg, 'name': name, 'exists': False, 'problem': problem}
-    return dict(pool_facts(report, lv, profile_dir), problem=None)
-
-
-def wanted_pools(host, pools):
-    """(vg, name) of the pools to read: those given, or every thin pool of the host."""
-    if pools:
-        return [(p['vg'], p['name']) for p in pools]
-    return sorted((vg, lv.name) for vg, report in host.vgs.items() for lv in report.volumes if lv.is_thin_pool)
 
 
 def read_pools(module, lvm):
