@@ -61,8 +61,8 @@ options:
       chunk_size: {description: "Chunk size.", type: str}
       zeroing: {description: "Zero new blocks.", type: bool}
       discards: {description: "Discards mode.", type: str, choices: [ignore, nopassdown, passdown]}
-      autoextend_threshold: {description: "Autoextend threshold in percent.", type: int}
-      autoextend_percent: {description: "Autoextend step in percent.", type: int}
+      autoextend_threshold: {description: "Autoextend threshold in percent; requires C(autoextend_percent).", type: int}
+      autoextend_percent: {description: "Autoextend step in percent; requires C(autoextend_threshold).", type: int}
       monitor: {description: "dmeventd monitoring.", type: bool}
   profile_dir:
     description: Directory of LVM profiles (LVM's C(config/profile_dir)), where a pool's autoextend profile is read.

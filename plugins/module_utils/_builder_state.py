@@ -22,7 +22,13 @@ import sys
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import (
+    pool_headroom,
+    room_warning,
+    vg_headroom,
+    vg_pools,
+)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, lv_path
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     ENTRY_KEYS,
     MockConfigError,
@@ -139,7 +145,7 @@ def pool_finding(host, pool, profile_dir, changing_vgs):
                 'difference': 'volume group %s does not exist' % pool['vg']}, []
     try:
         check_pool_params(pool)
-        plan = plan_present(report, pool, profile_dir)
+        plan = plan_present(report, pool, profile_dir, lambda name: host_profile_users(host, name))
     except LvmError as exc:
         # The thinpool module runs and reports this itself.
         facts = dict(pool_facts(report, report.get(pool['name']), profile_dir), name=pool['name'])
@@ -153,6 +159,26 @@ def pool_finding(host, pool, profile_dir, changing_vgs):
         difference = 'its volume group changes first (a size relative to the group may grow)'
     warnings = usage_warnings(facts) if facts.get('exists') else []
     return dict(facts, matches=difference is None, difference=difference), warnings
+
+
+def host_profile_users(host, profile):
+    """'vg/lv' of every LV of the host with the metadata profile attached (from the one fullreport)."""
+    return sorted(lv_path(lv.vg, lv.name) for report in host.vgs.values() for lv in report.volumes
+                  if lv.profile == profile)
+
+
+def room_findings(host, pools, profile_dir):
+    """Each existing pool's `headroom`, and a warning per volume group that cannot take the next autoextend step
+    of its pools together."""
+    rooms = {}
+    for pool in pools:
+        report = host.vg(pool['vg'])
+        if not pool.get('exists') or report is None:
+            continue
+        if pool['vg'] not in rooms:
+            rooms[pool['vg']] = vg_headroom(report, vg_pools(report, profile_dir))
+        pool['headroom'] = pool_headroom(rooms[pool['vg']], pool)
+    return [warning for warning in (room_warning(rooms[vg]) for vg in sorted(rooms)) if warning]
 
 
 def _entry(item):
@@ -243,6 +269,8 @@ def read_builder(module, lvm, params):
         result['pools'].append(facts)
         for warning in warnings:
             module.warn(warning)
+    for warning in room_findings(host, result['pools'], params['profile_dir']):
+        module.warn(warning)
     result['pools_to_change'] = ['%s/%s' % (p['vg'], p['name']) for p in result['pools'] if not p['matches']]
     _add_configs(result, host, params)
     result['directories'] = directory_findings(params['directories'])

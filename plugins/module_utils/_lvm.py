@@ -230,6 +230,18 @@ class VolumeGroupReport(object):
         return [lv for lv in self.volumes if lv.is_thin_volume and lv.pool == pool]
 
 
+def profile_users(rows, profile):
+    """'vg/lv' of the rows (lvs rows, or fullreport lv rows with vg_name) whose LV has the profile attached, and
+    'vg' where the VG itself has it (rows that carry vg_profile)."""
+    users = set()
+    for row in rows:
+        if row.get('lv_profile') == profile:
+            users.add(lv_path(row['vg_name'], row['lv_name']))
+        if row.get('vg_profile') == profile:
+            users.add(row['vg_name'])
+    return sorted(users)
+
+
 def fullreport_args():
     """Arguments of `lvm fullreport` for HostReport: JSON, sizes in bytes, explicit fields per subreport."""
     args = ['fullreport'] + list(JSON_REPORT_ARGS)
@@ -391,6 +403,11 @@ class LvmClient(object):
         """One lvs read of every VG: the set of (vg, lv) names on the host."""
         rows = self._report('lvs', ('vg_name', 'lv_name')).get('lv', [])
         return set((row['vg_name'], row['lv_name']) for row in rows)
+
+    def read_profile_users(self, profile):
+        """One lvs read of every VG: 'vg/lv' of each LV with the metadata profile attached, 'vg' for a VG's own."""
+        rows = self._report('lvs', ('vg_name', 'lv_name', 'lv_profile', 'vg_profile')).get('lv', [])
+        return profile_users(rows, profile)
 
     def fill_vg_fields(self, state):
         """Read the VG's size fields with vgs when lvs had no row to carry them."""

@@ -32,7 +32,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     parse_size_or_percent,
     validate_name,
 )
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan, WriteFile
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan, RemoveFile, WriteFile
 
 # mock's check_size: a warning above 75 %, refusal to build above 90 %.
 WARN_PERCENT = 75.0
@@ -40,6 +40,7 @@ REFUSE_PERCENT = 90.0
 
 PROFILE_PREFIX = 'mock_lvm-'
 _PROFILE_HEADER = '# Managed by buildfleet.mock_lvm.thinpool: autoextend for %s/%s\n'
+PROFILE_SUFFIX = '.profile'
 _PROFILE_KEY_RE = re.compile(r'^\s*(thin_pool_autoextend_threshold|thin_pool_autoextend_percent)\s*=\s*(\d+)', re.MULTILINE)
 
 CHUNK_MIN = 64 * 1024
@@ -65,10 +66,19 @@ DIFF_KEYS = ('exists', 'size', 'metadata_size', 'chunk_size', 'zeroing', 'discar
              'autoextend_threshold', 'autoextend_percent', 'monitored', 'thin_volumes')
 
 
+# The autoextend options only make sense together (AnsibleModule's required_together for a pool's options).
+AUTOEXTEND_TOGETHER = ('autoextend_threshold', 'autoextend_percent')
+
+
 def check_pool_params(params):
-    """Raise LvmError for pool options the planner cannot take: names, autoextend ranges."""
+    """Raise LvmError for pool options the planner cannot take: names, autoextend ranges, half an autoextend."""
     validate_name(params['vg'], 'vg', lv=False)
     validate_name(params['name'], 'name')
+    given = [key for key in AUTOEXTEND_TOGETHER if params.get(key) is not None]
+    if len(given) == 1:
+        missing = [key for key in AUTOEXTEND_TOGETHER if key not in given][0]
+        raise LvmError('Thin pool %s/%s sets %s but not %s: set both (for example autoextend_threshold: 80 and '
+                       'autoextend_percent: 20) or neither.' % (params['vg'], params['name'], given[0], missing))
     threshold = params.get('autoextend_threshold')
     if threshold is not None and not 50 <= threshold <= 100:
         raise LvmError('autoextend_threshold %d is out of range: use 50 to 99 to extend at that use, or 100 to '
@@ -78,8 +88,26 @@ def check_pool_params(params):
         raise LvmError('autoextend_percent %d must be at least 1.' % percent)
 
 
+def _escape_dashes(name):
+    return name.replace('-', '--')
+
+
 def profile_name(vg, pool):
+    """The profile of one (vg, pool): '-' doubled in each name, joined by one '-' (as device-mapper names are).
+
+    LVM names cannot start with '-', so the joining '-' is the only one in an odd run of dashes that ends
+    before a letter: no two (vg, pool) pairs share a name (vg a-b pool c gives a--b-c, vg a pool b-c a-b--c).
+    """
+    return '%s%s-%s' % (PROFILE_PREFIX, _escape_dashes(vg), _escape_dashes(pool))
+
+
+def legacy_profile_name(vg, pool):
+    """The name earlier releases gave the profile: vg and pool joined by '-', which two pairs could share."""
     return '%s%s-%s' % (PROFILE_PREFIX, vg, pool)
+
+
+def profile_path(profile_dir, name):
+    return os.path.join(profile_dir, name + PROFILE_SUFFIX)
 
 
 def profile_text(vg, pool, threshold, percent):
@@ -90,16 +118,22 @@ def profile_text(vg, pool, threshold, percent):
             + '}\n')
 
 
+def _read_text(path):
+    """The text of a file, None when it cannot be read."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
 def read_profile(profile_dir, name):
     """Autoextend settings of an LVM profile file, or Nones when absent."""
     settings = {'autoextend_threshold': None, 'autoextend_percent': None}
     if not name:
         return settings
-    path = os.path.join(profile_dir, name + '.profile')
-    try:
-        with open(path) as handle:
-            text = handle.read()
-    except (IOError, OSError):
+    text = _read_text(profile_path(profile_dir, name))
+    if text is None:
         return settings
     for key, value in _PROFILE_KEY_RE.findall(text):
         settings[key.replace('thin_pool_', '')] = int(value)
@@ -199,8 +233,12 @@ def _requested(params):
     }
 
 
-def plan_present(report, params, profile_dir):
-    """Decide what makes the pool match params. Raises LvmError for what cannot be done."""
+def plan_present(report, params, profile_dir, profile_users=None):
+    """Decide what makes the pool match params. Raises LvmError for what cannot be done.
+
+    profile_users(name), when given, lists the 'vg/lv' that have the profile `name` attached (on every VG of
+    the host): the profile under the pool's legacy name is removed only when no other volume uses it.
+    """
     vg, name = params['vg'], params['name']
     lv = report.get(name)
     if lv is not None and not lv.is_thin_pool:
@@ -214,6 +252,8 @@ def plan_present(report, params, profile_dir):
         _plan_create(plan, report, params, wanted)
     else:
         _plan_modify(plan, report, lv, params, wanted)
+    if wanted['profile'] and profile_users is not None:
+        _plan_legacy_profile(plan, params, profile_dir, profile_users)
     return plan
 
 
@@ -221,15 +261,33 @@ def _plan_profile(plan, params, profile_dir):
     """The autoextend profile file, written before any command when its text differs."""
     vg, name, threshold, percent = params['vg'], params['name'], params['autoextend_threshold'], params['autoextend_percent']
     text = profile_text(vg, name, threshold, percent)
-    path = os.path.join(profile_dir, profile_name(vg, name) + '.profile')
-    current = None
-    if os.path.exists(path):
-        with open(path) as handle:
-            current = handle.read()
-    if current != text:
+    path = profile_path(profile_dir, profile_name(vg, name))
+    if _read_text(path) != text:
         plan.steps.append(WriteFile(path, text))
     plan.after.update({'profile': profile_name(vg, name), 'autoextend_threshold': threshold,
                        'autoextend_percent': percent})
+
+
+def _plan_legacy_profile(plan, params, profile_dir, profile_users):
+    """Remove the profile under the pool's legacy name, after the pool has its new one attached.
+
+    Only a file this module wrote for this very pool (its header names vg/pool) goes, and only when no
+    other volume has it attached: with the legacy names two pools could share one file.
+    """
+    vg, name = params['vg'], params['name']
+    legacy = legacy_profile_name(vg, name)
+    if legacy == profile_name(vg, name):
+        return
+    path = profile_path(profile_dir, legacy)
+    text = _read_text(path)
+    if text is None or not text.startswith(_PROFILE_HEADER % (vg, name)):
+        return
+    others = sorted(user for user in profile_users(legacy) if user != lv_path(vg, name))
+    if others:
+        plan.details['legacy_profile_kept'] = {'profile': legacy, 'used_by': others}
+        return
+    plan.steps.append(RemoveFile(path))
+    plan.details['legacy_profile_removed'] = legacy
 
 
 def _plan_create(plan, report, params, wanted):
@@ -289,8 +347,7 @@ def _plan_growth(plan, report, lv, params, wanted, errors):
         return free
     size = _target_extents(wanted['size_kind'], wanted['size_value'], report, current, 'size')
     if size is not None and size < current:
-        errors.append('size %s is %s, smaller than the pool\'s %s: thin pools cannot shrink; keep the size or '
-                      'remove and recreate the pool.' % (params['size'], human_size(size * extent), human_size(lv.size)))
+        _keep_larger(plan, 'size', params['size'], size * extent, lv.size)
     elif size is not None and size > current:
         if size - current > free:
             errors.append('Not enough free space in volume group %s to grow %s from %s to %s: it needs %d more '
@@ -304,14 +361,30 @@ def _plan_growth(plan, report, lv, params, wanted, errors):
     return free
 
 
+def _keep_larger(plan, option, declared, declared_bytes, current):
+    """A declared size below the pool's is a floor the pool already passed: keep the pool, and say why."""
+    plan.details.setdefault('floors', []).append({
+        'option': option, 'declared': declared, 'declared_size': declared_bytes, 'size': current,
+        'reason': '%s %s is %s and the pool\'s is %s: %s; thin pools never shrink, so a declared size is a '
+                  'minimum and this one is met.' % (option, declared, human_size(declared_bytes),
+                                                    human_size(current), _grown_by(plan.before))})
+
+
+def _grown_by(facts):
+    """Why a pool is larger than declared: its autoextend, when dmeventd can grow it, or an earlier resize."""
+    threshold, percent = facts.get('autoextend_threshold'), facts.get('autoextend_percent')
+    if facts.get('monitored') and threshold is not None and threshold < 100 and percent:
+        return ('autoextend grew it (dmeventd grows the pool by %d %% at %d %% use)' % (percent, threshold))
+    return 'it was grown beyond the declared size earlier'
+
+
 def _plan_metadata_growth(plan, report, lv, params, wanted, free, errors):
     if wanted['metadata_size'] is None:
         return
     extent, target = report.extent_size, lv_path(params['vg'], params['name'])
     size = extents_for(wanted['metadata_size'], extent) * extent
     if size < lv.metadata_size:
-        errors.append('metadata_size %s is smaller than the pool\'s %s: pool metadata cannot shrink.'
-                      % (params['metadata_size'], human_size(lv.metadata_size)))
+        _keep_larger(plan, 'metadata_size', params['metadata_size'], size, lv.metadata_size)
     elif size > lv.metadata_size:
         grow = (size - lv.metadata_size) // extent
         if grow > free:

@@ -22,6 +22,9 @@ description:
     C(buildfleet.mock_lvm.builder) role) runs the module that owns a thing only when that thing differs.
   - A pool is compared by the planner of M(buildfleet.mock_lvm.thinpool) and a config file by the rendering of
     M(buildfleet.mock_lvm.mock_config), so what this module reports as matching, those modules would leave alone.
+    A pool larger than its declared size (autoextend grew it) therefore matches: sizes are floors.
+  - Warns when a volume group's free space is less than the next autoextend step of its pools together, naming how
+    much is missing, and gives each existing pool the C(headroom) M(buildfleet.mock_lvm.thinpool) returns.
   - LVM is read with a single C(lvm fullreport) for the whole host (every volume group, physical and logical
     volume); while LVM is not installed, nothing of it exists. Other reads are one C(rpm) or C(dpkg-query) for all
     packages, one C(systemctl show) for all units, and C(blkid) only for a device that is no physical volume.
@@ -117,14 +120,14 @@ EXAMPLES = r"""
       Debian: {os_packages: [lvm2, thin-provisioning-tools, dmeventd], mock_packages: [],
                monitor_units: [lvm2-monitor.service, dm-event.socket]}
     volume_groups: [{name: mock, devices: [/dev/disk/by-id/virtio-data1]}]
-    pools: [{vg: mock, name: shared, size: 70%VG, autoextend_threshold: 80, autoextend_percent: 20, monitor: true}]
+    pools: [{vg: mock, name: shared, size: 50%VG, autoextend_threshold: 80, autoextend_percent: 20, monitor: true}]
   register: builder_state
 
 - name: Grow or tune only the pools that differ
   buildfleet.mock_lvm.thinpool:
     vg: mock
     name: shared
-    size: 70%VG
+    size: 50%VG
     autoextend_threshold: 80
     autoextend_percent: 20
     monitor: true
@@ -180,6 +183,8 @@ pools:
     exists: {description: "Whether the pool exists.", type: bool}
     matches: {description: "Whether the thinpool module would change nothing.", type: bool}
     difference: {description: "What differs, or why the thinpool module must run; null when it matches.", type: str}
+    headroom: {description: "Room for autoextend in its volume group, as RV(buildfleet.mock_lvm.thinpool#module:pool.headroom).",
+               type: dict}
 pools_to_change: {description: "C(vg/name) of the pools that do not match.", returned: always, type: list,
                   elements: str, sample: [mock/shared]}
 configs:
@@ -235,7 +240,11 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     MOCK_GROUP,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import DEFAULT_PROFILE_DIR, POOL_OPTIONS
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
+    AUTOEXTEND_TOGETHER,
+    DEFAULT_PROFILE_DIR,
+    POOL_OPTIONS,
+)
 
 
 def run_module(module, lvm):
@@ -258,7 +267,8 @@ def main():
                 devices=dict(type='list', elements='str', required=True),
                 force=dict(type='bool', default=False),
             )),
-            pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS)),
+            pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS),
+                       required_together=[AUTOEXTEND_TOGETHER]),
             profile_dir=dict(type='path', default=DEFAULT_PROFILE_DIR),
             configs=dict(type='list', elements='dict', default=[]),
             config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),

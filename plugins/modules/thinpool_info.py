@@ -19,7 +19,8 @@ description:
     given in O(pools) cannot be read (its volume group or the pool does not exist, or the volume is no thin pool)
     instead of failing, so that a report lists it.
   - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool's data or metadata use is above mock's thresholds
-    (75 % warns, 90 % refuses to build).
+    (75 % warns, 90 % refuses to build), and when a volume group's free space is less than the next autoextend step
+    of its pools together, naming how much is missing.
   - Changes nothing.
 author:
   - buildfleet maintainers (@buildfleet)
@@ -60,8 +61,8 @@ pools:
     - One entry per pool of O(pools) in that order, or every thin pool of the host by volume group and name.
     - An existing pool's entry has every key of RV(buildfleet.mock_lvm.thinpool#module:pool) as well (size,
       metadata_size, chunk_size, data_percent, metadata_percent, zeroing, discards, profile, autoextend_threshold,
-      autoextend_percent, monitored, active, thin_volumes), read the same way; the percentages are null for an
-      inactive pool.
+      autoextend_percent, monitored, active, thin_volumes, headroom), read the same way; the percentages are null
+      for an inactive pool.
   returned: always
   type: list
   elements: dict
@@ -95,8 +96,15 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import (
+    pool_headroom,
+    room_warning,
+    vg_headroom,
+    vg_pools,
+)
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
+    AUTOEXTEND_TOGETHER,
     DEFAULT_PROFILE_DIR,
     POOL_OPTIONS,
     read_pool,
@@ -113,13 +121,29 @@ def read_pools(module, lvm):
     for pool in pools:
         for warning in usage_warnings(pool) if pool['exists'] else []:
             module.warn(warning)
+    for warning in add_headroom(host, pools, module.params['profile_dir']):
+        module.warn(warning)
     return {'changed': False, 'pools': pools}
+
+
+def add_headroom(host, pools, profile_dir):
+    """Each existing pool's `headroom`; the room warnings, one per volume group that lacks room."""
+    rooms = {}
+    for pool in pools:
+        if not pool['exists']:
+            continue
+        if pool['vg'] not in rooms:
+            report = host.vg(pool['vg'])
+            rooms[pool['vg']] = vg_headroom(report, vg_pools(report, profile_dir))
+        pool['headroom'] = pool_headroom(rooms[pool['vg']], pool)
+    return [warning for warning in (room_warning(rooms[vg]) for vg in sorted(rooms)) if warning]
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS)),
+            pools=dict(type='list', elements='dict', default=[], options=copy.deepcopy(POOL_OPTIONS),
+                       required_together=[AUTOEXTEND_TOGETHER]),
             profile_dir=dict(type='path', default=DEFAULT_PROFILE_DIR),
         ),
         supports_check_mode=True,

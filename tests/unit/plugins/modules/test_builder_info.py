@@ -41,6 +41,7 @@ PROFILE = ('# Managed by buildfleet.mock_lvm.thinpool: autoextend for fixture/mo
            'activation {\n\tthin_pool_autoextend_threshold = 80\n\tthin_pool_autoextend_percent = 20\n}\n')
 ALL_INSTALLED = 'lvm2 ii \nthin-provisioning-tools ii \ndmeventd ii \n'
 UNITS_UP = 'UnitFileState=enabled\nActiveState=active\n\nUnitFileState=static\nActiveState=active\n'
+MIB = 1024 ** 2
 ME = pwd.getpwuid(os.getuid()).pw_name
 MY_GROUP = grp.getgrgid(os.getgid()).gr_name
 
@@ -107,7 +108,6 @@ def test_a_provisioned_host_is_one_lvm_command_and_nothing_to_do(host, run_modul
     ({'autoextend_threshold': 90}, 'its autoextend profile differs'),
     ({'vg': 'missing'}, 'volume group missing does not exist'),
     ({'name': 'other', 'size': None}, 'no size was given'),
-    ({'size': '256M'}, 'thin pools cannot shrink'),
     ({'autoextend_threshold': 10}, 'autoextend_threshold 10 is out of range'),
 ])
 def test_a_pool_differs_as_the_thinpool_planner_says(host, run_module, pool, difference):
@@ -117,6 +117,53 @@ def test_a_pool_differs_as_the_thinpool_planner_says(host, run_module, pool, dif
     assert found['matches'] is False
     assert difference in found['difference']
     assert res.result['pools_to_change'] == ['%s/%s' % (found['vg'], found['name'])]
+
+
+@pytest.mark.parametrize('smaller', [{'size': '256M'}, {'size': '10%VG'}, {'metadata_size': '4M'},
+                                     {'size': '100M', 'metadata_size': '4M'}])
+def test_a_pool_larger_than_declared_matches_sizes_are_floors(host, run_module, smaller):
+    """After autoextend grew the pool past its declared size, the role has nothing to do."""
+    res = run_module(builder_info, args(host, pools=[dict(POOL, **smaller)]))
+    assert not res.failed, res.msg
+    assert res.result['pools'][0]['matches'] is True
+    assert res.result['pools'][0]['difference'] is None
+    assert res.result['pools_to_change'] == []
+
+
+@pytest.mark.parametrize('half, missing', [({'autoextend_threshold': 80}, 'autoextend_percent'),
+                                           ({'autoextend_percent': 20}, 'autoextend_threshold')])
+def test_half_an_autoextend_is_refused_by_the_spec(host, run_module, half, missing):
+    pool = dict((k, v) for k, v in POOL.items() if not k.startswith('autoextend'))
+    res = run_module(builder_info, args(host, pools=[dict(pool, **half)]))
+    assert res.failed
+    assert 'parameters are required together: autoextend_threshold, autoextend_percent found in pools' in res.msg
+    assert res.tools == []
+
+
+@pytest.mark.parametrize('half, missing', [({'autoextend_threshold': 80}, 'autoextend_percent'),
+                                           ({'autoextend_percent': 20}, 'autoextend_threshold')])
+def test_half_an_autoextend_is_named_by_the_pool_check(half, missing):
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import check_pool_params
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError
+    with pytest.raises(LvmError) as raised:
+        check_pool_params(dict(vg='fixture', name='mockpool', **half))
+    assert raised.value.msg.startswith('Thin pool fixture/mockpool sets %s but not %s: set both'
+                                       % (list(half)[0], missing))
+
+
+def test_headroom_of_each_pool_and_a_warning_for_a_vg_without_room(host, run_module, fake_lvm, lvm_reports):
+    res = run_module(builder_info, args(host))
+    room = res.result['pools'][0]['headroom']
+    assert (room['vg_free'], room['autoextend_step'], room['vg_missing']) == (875 * 4 * MIB, 28 * 4 * MIB, 0)
+    assert res.warnings == []
+    data = json.loads(fullreport(lvm_reports, {}))
+    data['report'][0]['vg'][0]['vg_free_count'] = '27'
+    fake_lvm.set(lvm=json.dumps(data))
+    res = run_module(builder_info, args(host))
+    assert res.result['pools_to_change'] == []  # nothing the thinpool module could do: a finding, not a change
+    assert res.result['pools'][0]['headroom']['vg_missing'] == 4 * MIB
+    assert res.warnings == [w for w in res.warnings if w.startswith('Volume group fixture has 108.00 MiB free')]
+    assert len(res.warnings) == 1 and '4.00 MiB missing' in res.warnings[0]
 
 
 def test_a_pool_in_a_volume_group_that_changes_goes_to_the_thinpool_module(host, run_module, fake_lvm):

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 import pytest
@@ -173,20 +174,39 @@ CASES = [
          error=['Not enough free space in volume group fixture to grow the metadata of fixture/mockpool by '
                 '92.00 MiB.']),
 
-    # ---- shrink is refused
-    dict(id='shrink-data', fixture='pool_only', args=dict(size='256M'),
-         error=["size 256M is 256.00 MiB, smaller than the pool's 512.00 MiB: thin pools cannot shrink"]),
-    dict(id='shrink-data-by-one-extent', fixture='pool_only', args=dict(size='508M'),
-         error=["size 508M is 508.00 MiB, smaller than the pool's 512.00 MiB"]),
-    dict(id='shrink-data-percent-vg', fixture='pool_only', args=dict(size='10%VG'),
-         error=["size 10%VG is 408.00 MiB, smaller than the pool's 512.00 MiB"]),
-    dict(id='shrink-metadata', fixture='pool_only', args=dict(metadata_size='4M'),
-         error=["metadata_size 4M is smaller than the pool's 8.00 MiB: pool metadata cannot shrink."]),
-    dict(id='all-errors-at-once-and-nothing-changed', fixture='pool_only',
-         args=dict(size='256M', metadata_size='4M', chunk_size='256K', zeroing=True, monitor=False),
+    # ---- sizes are floors: a declared size below the pool's is met, nothing runs, `floors` says why
+    dict(id='floor-data', fixture='pool_only', args=dict(size='256M'), changed=False, commands=[], diff=set(),
+         after=dict(size=512 * MIB),
+         floors=[('size', '256M', 256 * MIB, 512 * MIB, 'grown beyond the declared size earlier')]),
+    dict(id='floor-data-by-one-extent', fixture='pool_only', args=dict(size='508M'), changed=False, commands=[],
+         diff=set(), floors=[('size', '508M', 508 * MIB, 512 * MIB, "size 508M is 508.00 MiB and the pool's is "
+                                                                     "512.00 MiB")]),
+    dict(id='floor-data-percent-vg', fixture='pool_only', args=dict(size='10%VG'), changed=False, commands=[],
+         diff=set(), floors=[('size', '10%VG', 408 * MIB, 512 * MIB, 'a declared size is a minimum')]),
+    dict(id='floor-data-percent-free-is-creation-only', fixture='pool_only', args=dict(size='1%FREE'), changed=False,
+         commands=[], diff=set(), floors=[]),
+    dict(id='floor-metadata', fixture='pool_only', args=dict(metadata_size='4M'), changed=False, commands=[],
+         diff=set(), floors=[('metadata_size', '4M', 4 * MIB, 8 * MIB, 'thin pools never shrink')]),
+    dict(id='floor-data-grown-by-autoextend', fixture='pool_with_volumes', profile=profile_text(80, 20),
+         args=dict(size='256M', metadata_size='4M', autoextend_threshold=80, autoextend_percent=20, monitor=True),
+         changed=False, commands=[], diff=set(), profile_after=profile_text(80, 20),
+         floors=[('size', '256M', 256 * MIB, 512 * MIB,
+                  'autoextend grew it (dmeventd grows the pool by 20 % at 80 % use)'),
+                 ('metadata_size', '4M', 4 * MIB, 8 * MIB, 'autoextend grew it')]),
+    dict(id='floor-data-but-metadata-grows', fixture='pool_only', args=dict(size='256M', metadata_size='16M'),
+         changed=True, commands=[['lvextend', '--poolmetadatasize', '16777216b', POOL]], diff={'metadata_size'},
+         after=dict(size=512 * MIB, metadata_size=16 * MIB),
+         floors=[('size', '256M', 256 * MIB, 512 * MIB, 'a declared size is a minimum')]),
+    dict(id='floor-metadata-but-data-grows', fixture='pool_only', args=dict(size='1G', metadata_size='4M'),
+         changed=True, commands=[['lvextend', '-l', '256', POOL]], diff={'size'}, after=dict(size=GIB),
+         floors=[('metadata_size', '4M', 4 * MIB, 8 * MIB, 'a declared size is a minimum')]),
+    dict(id='floor-does-not-hide-other-refusals', fixture='pool_only',
+         args=dict(size='256M', metadata_size='4000M', chunk_size='256K', discards='ignore'),
          error=['Cannot bring thin pool fixture/mockpool to the requested state, nothing was changed: ',
-                'thin pools cannot shrink', 'pool metadata cannot shrink',
-                "chunk_size 256K differs from the pool's 128.00 KiB"]),
+                'Not enough free space in volume group fixture to grow the metadata of fixture/mockpool',
+                "chunk_size 256K differs from the pool's 128.00 KiB",
+                'discards cannot change from passdown to ignore'],
+         absent=['shrink', 'floor', 'minimum']),
 
     # ---- chunk size
     dict(id='chunk-size-differs', fixture='pool_only', args=dict(chunk_size='256K'),
@@ -258,6 +278,8 @@ CASES = [
     dict(id='profile-percent-0', fixture='pool_only', args=dict(autoextend_threshold=80, autoextend_percent=0),
          reads=[], error=['autoextend_percent 0 must be at least 1.']),
     dict(id='profile-threshold-without-percent', fixture='pool_only', args=dict(autoextend_threshold=80),
+         reads=[], error=['parameters are required together: autoextend_threshold, autoextend_percent']),
+    dict(id='profile-percent-without-threshold', fixture='pool_only', args=dict(autoextend_percent=20),
          reads=[], error=['parameters are required together: autoextend_threshold, autoextend_percent']),
 
     # ---- monitoring
@@ -389,6 +411,7 @@ def test_thinpool(case, run_case, profile_dir):
     assert _profile_now(profile_dir) == case.get('profile_after')
     assert set(res.result['pool']) >= {'vg', 'exists'}
     assert 'diff' not in res.result
+    _assert_floors(case, res)
 
 
 @pytest.mark.parametrize('case', SUCCESS_CASES, ids=_ids(SUCCESS_CASES))
@@ -406,6 +429,16 @@ def test_thinpool_check_mode(case, run_case, profile_dir):
     assert res.result['commands'][len(reads):] == case['commands']
     for key, value in case.get('after', {}).items():
         assert res.result['pool'].get(key) == value, key
+    _assert_floors(case, res)
+
+
+def _assert_floors(case, res):
+    """The declared sizes the pool is above: option, as declared, in bytes, the pool's size, and why."""
+    floors = res.result.get('floors', [])
+    assert [(f['option'], f['declared'], f['declared_size'], f['size']) for f in floors] == \
+        [expected[:4] for expected in case.get('floors', [])]
+    for found, expected in zip(floors, case.get('floors', [])):
+        assert expected[4] in found['reason'], found['reason']
 
 
 @pytest.mark.parametrize('case', SUCCESS_CASES, ids=_ids(SUCCESS_CASES))
@@ -426,6 +459,8 @@ def test_thinpool_errors(case, check_mode, run_case, profile_dir):
     assert res.failed, res
     for fragment in case['error']:
         assert fragment in res.msg
+    for fragment in case.get('absent', ()):
+        assert fragment not in res.msg
     assert not res.changed
     # Nothing was changed: only the reads ran (none for invalid arguments), and no profile was written.
     assert res.tools == _reads(case)
@@ -585,3 +620,176 @@ def test_no_usage_warning_when_removing_a_full_pool(fake_lvm, run_module, lvm_re
     assert res.changed is True
     assert res.warnings == []
     assert res.result['commands'][1:] == [['lvremove', '-y', '-f', POOL]]
+
+
+# --------------------------------------------------------------------------- headroom for autoextend
+
+MONITORED_8020 = dict(vg='fixture', name='mockpool', autoextend_threshold=80, autoextend_percent=20, monitor=True)
+EXTENT = 4 * MIB
+
+
+def _with_profile(tmp_path, threshold=80, percent=20):
+    (tmp_path / PROFILE_FILE).write_text(profile_text(threshold, percent))
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_headroom_of_a_pool_with_room(fake_lvm, run_module, lvm_reports, tmp_path, check_mode):
+    fake_lvm.set(lvs=lvm_reports.text('pool_with_volumes'))
+    res = run_module(thinpool, dict(MONITORED_8020, profile_dir=_with_profile(tmp_path)), check_mode=check_mode)
+    assert not res.failed and res.changed is False
+    assert res.tools == ['lvs']
+    # 128 data extents and 2 metadata extents at 20 %: 26 + 2 x 1 (the spare grows with the metadata).
+    # 875 free extents hold 11 successive steps (each 20 % larger than the one before).
+    assert res.result['pool']['headroom'] == {
+        'vg_size': 1023 * EXTENT, 'vg_free': 875 * EXTENT, 'autoextend_step': 28 * EXTENT,
+        'autoextend_steps_left': 11, 'vg_next_steps': 28 * EXTENT, 'vg_missing': 0}
+    assert res.warnings == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_a_vg_without_room_for_the_next_step_is_a_warning_naming_what_is_missing(fake_lvm, run_module, lvm_reports,
+                                                                               tmp_path, check_mode):
+    fake_lvm.set(lvs=lvm_reports.edited('pool_with_volumes', {name: {'vg_free_count': '20'} for name in
+                                                               ('mockpool', 'linear', 'thin1', 'snap_active',
+                                                                'snap_default')}))
+    res = run_module(thinpool, dict(MONITORED_8020, profile_dir=_with_profile(tmp_path)), check_mode=check_mode)
+    assert not res.failed and res.changed is False
+    assert res.tools == ['lvs']
+    headroom = res.result['pool']['headroom']
+    assert (headroom['vg_free'], headroom['vg_missing'], headroom['autoextend_steps_left']) == \
+        (20 * EXTENT, 8 * EXTENT, 0)
+    assert res.warnings == [
+        'Volume group fixture has 80.00 MiB free, less than the next autoextend step of its thin pools together '
+        '(mockpool 112.00 MiB; 112.00 MiB in all): 32.00 MiB missing, so dmeventd cannot grow them when they pass '
+        'their threshold and mock refuses to build above 90 %. Add a physical volume (vgextend), remove volumes the '
+        'group does not need, or lower autoextend_percent.']
+
+
+def test_a_pool_without_autoextend_needs_no_room(fake_lvm, run_module, lvm_reports, tmp_path):
+    fake_lvm.set(lvs=lvm_reports.edited('pool_only', {'mockpool': {'vg_free_count': '0'}}))
+    res = run_module(thinpool, dict(vg='fixture', name='mockpool', profile_dir=str(tmp_path)))
+    headroom = res.result['pool']['headroom']
+    assert (headroom['autoextend_step'], headroom['autoextend_steps_left'], headroom['vg_missing']) == (0, None, 0)
+    assert res.warnings == []
+
+
+def test_growing_past_the_room_warns_in_check_mode_from_the_plan_and_for_real_from_the_reread(
+        fake_lvm, run_module, lvm_reports, tmp_path):
+    rows = ('mockpool', 'linear', 'thin1', 'snap_active', 'snap_default')
+    before = lvm_reports.edited('pool_with_volumes', {name: {'vg_free_count': '150'} for name in rows})
+    after = dict((name, {'vg_free_count': '22'}) for name in rows)
+    after['mockpool'] = {'vg_free_count': '22', 'lv_size': str(GIB)}
+    args = dict(MONITORED_8020, size='1G', profile_dir=_with_profile(tmp_path))
+    # 1 GiB at 20 %: 52 data extents + 2 x 1 metadata extent = 54; 150 - 128 = 22 are left: 32 extents missing.
+    fake_lvm.set(lvs=[before])
+    checked = run_module(thinpool, args, check_mode=True)
+    assert checked.changed is True and checked.tools == ['lvs']
+    assert checked.result['pool']['headroom']['vg_missing'] == 32 * EXTENT
+    assert '128.00 MiB missing' in checked.warnings[0]
+    fake_lvm.set(lvs=[before, lvm_reports.edited('pool_with_volumes', after)]).ok('lvextend')
+    real = run_module(thinpool, args)
+    assert real.tools == ['lvs', 'lvextend', 'lvs']
+    assert real.result['pool']['headroom'] == checked.result['pool']['headroom']
+    assert real.warnings == checked.warnings
+
+
+# --------------------------------------------------------------------------- profile names
+
+def test_profile_names_of_pairs_that_joined_alike_differ():
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
+        legacy_profile_name, profile_name)
+    assert legacy_profile_name('a-b', 'c') == legacy_profile_name('a', 'b-c') == 'mock_lvm-a-b-c'
+    assert profile_name('a-b', 'c') == 'mock_lvm-a--b-c'
+    assert profile_name('a', 'b-c') == 'mock_lvm-a-b--c'
+    assert profile_name('fixture', 'mockpool') == legacy_profile_name('fixture', 'mockpool')
+
+
+def test_no_two_pairs_of_names_share_a_profile():
+    import itertools
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import profile_name
+    # Every name of up to 4 characters from an alphabet with the separator and LVM's other characters.
+    names = [''.join(chars) for n in range(1, 5) for chars in itertools.product('a-+_', repeat=n)
+             if not chars[0] == '-']
+    seen = {}
+    for vg, pool in itertools.product(names, names):
+        name = profile_name(vg, pool)
+        assert seen.setdefault(name, (vg, pool)) == (vg, pool), name
+    assert len(seen) == len(names) ** 2
+
+
+DASHED = 'mock-pool'
+LEGACY = 'mock_lvm-fixture-mock-pool'
+NEW = 'mock_lvm-fixture-mock--pool'
+
+
+def _legacy_profile(vg, pool):
+    return profile_text(80, 20).replace('fixture/mockpool', '%s/%s' % (vg, pool))
+
+
+def _dashed_pool(lvm_reports, profile):
+    return lvm_reports.edited('pool_only', {'mockpool': {'lv_name': DASHED, 'lv_profile': profile,
+                                                         'lv_path': '/dev/fixture/' + DASHED}})
+
+
+def _users(*pairs):
+    return json.dumps({'report': [{'lv': [{'vg_name': vg, 'lv_name': lv, 'lv_profile': profile, 'vg_profile': ''}
+                                          for vg, lv, profile in pairs]}]})
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_upgrade_moves_the_pool_to_its_new_profile_and_removes_the_legacy_one(fake_lvm, run_module, lvm_reports,
+                                                                             tmp_path, check_mode):
+    (tmp_path / (LEGACY + '.profile')).write_text(_legacy_profile('fixture', DASHED))
+    fake_lvm.set(lvs=[_dashed_pool(lvm_reports, LEGACY), _users(('fixture', DASHED, LEGACY)),
+                      _dashed_pool(lvm_reports, NEW)]).ok('lvchange')
+    res = run_module(thinpool, dict(MONITORED_8020, name=DASHED, profile_dir=str(tmp_path)), check_mode=check_mode)
+    assert not res.failed, res.msg
+    assert res.changed is True
+    assert res.result['legacy_profile_removed'] == LEGACY
+    users_read = ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '--config',
+                  'report/time_format="%s"', '-o', 'vg_name,lv_name,lv_profile,vg_profile']
+    assert res.result['commands'][1] == users_read  # one more read, of every VG
+    assert res.result['commands'][2] == ['lvchange', '--metadataprofile', NEW, 'fixture/' + DASHED]
+    files = sorted(os.listdir(str(tmp_path)))
+    if check_mode:
+        assert res.tools == ['lvs', 'lvs']
+        assert files == [LEGACY + '.profile']
+    else:
+        assert res.tools == ['lvs', 'lvs', 'lvchange', 'lvs']
+        assert files == [NEW + '.profile']
+        assert (tmp_path / (NEW + '.profile')).read_text() == _legacy_profile('fixture', DASHED)
+
+
+def test_a_legacy_profile_another_pool_still_uses_stays(fake_lvm, run_module, lvm_reports, tmp_path):
+    # vg fixture-mock, pool pool had the same legacy name; it still has the file attached.
+    (tmp_path / (LEGACY + '.profile')).write_text(_legacy_profile('fixture', DASHED))
+    fake_lvm.set(lvs=[_dashed_pool(lvm_reports, LEGACY),
+                      _users(('fixture', DASHED, LEGACY), ('fixture-mock', 'pool', LEGACY)),
+                      _dashed_pool(lvm_reports, NEW)]).ok('lvchange')
+    res = run_module(thinpool, dict(MONITORED_8020, name=DASHED, profile_dir=str(tmp_path)))
+    assert res.changed is True
+    assert res.result['legacy_profile_kept'] == {'profile': LEGACY, 'used_by': ['fixture-mock/pool']}
+    assert 'legacy_profile_removed' not in res.result
+    assert sorted(os.listdir(str(tmp_path))) == sorted([LEGACY + '.profile', NEW + '.profile'])
+    assert res.mutating == [['lvchange', '--metadataprofile', NEW, 'fixture/' + DASHED]]
+
+
+def test_a_legacy_profile_written_for_the_other_pool_is_not_ours_and_stays(fake_lvm, run_module, lvm_reports,
+                                                                         tmp_path):
+    other = _legacy_profile('fixture-mock', 'pool')
+    (tmp_path / (LEGACY + '.profile')).write_text(other)
+    fake_lvm.set(lvs=[_dashed_pool(lvm_reports, LEGACY), _dashed_pool(lvm_reports, NEW)]).ok('lvchange')
+    res = run_module(thinpool, dict(MONITORED_8020, name=DASHED, profile_dir=str(tmp_path)))
+    assert res.changed is True
+    assert res.tools == ['lvs', 'lvchange', 'lvs']  # the users are not even asked: the file is not this pool's
+    assert (tmp_path / (LEGACY + '.profile')).read_text() == other
+    assert 'legacy_profile_removed' not in res.result and 'legacy_profile_kept' not in res.result
+
+
+def test_a_pool_on_its_new_profile_reads_once(fake_lvm, run_module, lvm_reports, tmp_path):
+    (tmp_path / (NEW + '.profile')).write_text(_legacy_profile('fixture', DASHED))
+    fake_lvm.set(lvs=[_dashed_pool(lvm_reports, NEW)])
+    res = run_module(thinpool, dict(MONITORED_8020, name=DASHED, profile_dir=str(tmp_path)))
+    assert res.changed is False
+    assert res.tools == ['lvs']
