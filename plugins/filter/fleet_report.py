@@ -13,6 +13,7 @@ import calendar
 import collections
 import csv
 import io
+import json
 import time
 
 from ansible.errors import AnsibleFilterError
@@ -48,9 +49,41 @@ def _threshold(threshold):
 
 
 def _empty_pool_row(host, vg, name):
-    return {'host': host, 'vg': vg, 'pool': name, 'size_gib': None, 'data_percent': None, 'metadata_percent': None,
-            'fullness': -1.0, 'thin_volumes': None, 'autoextend': '', 'monitored': None, 'status': 'ok',
-            'message': ''}
+    return dict({'host': host, 'vg': vg, 'pool': name, 'size_gib': None, 'data_percent': None,
+                 'metadata_percent': None, 'fullness': -1.0, 'thin_volumes': None, 'autoextend': '',
+                 'monitored': None, 'status': 'ok', 'message': ''}, **_HEADROOM_EMPTY)
+
+
+# The headroom columns of a pool row: the VG's free space, how many autoextend steps of the pool it holds, what it
+# lacks for the next step of all its pools, and (from the report history, see pool_trends) the days until full.
+_HEADROOM_EMPTY = {'vg_free_gib': None, 'vg_free_bytes': None, 'autoextend_steps_left': None,
+                   'vg_missing_gib': None, 'vg_missing_bytes': None, 'data_used_bytes': None,
+                   'days_to_pool_full': None, 'days_to_vg_full': None}
+
+
+def _headroom_columns(row, pool):
+    """The headroom columns from thinpool_info's `headroom`, and the finding of a VG without room for the next
+    autoextend step (status no_room, or a second sentence of another finding)."""
+    headroom = pool.get('headroom') or {}
+    if pool.get('size') is not None and pool.get('data_percent') is not None:
+        row['data_used_bytes'] = int(pool['size'] * float(pool['data_percent']) / 100)
+    if not headroom:
+        return
+    row.update(vg_free_bytes=headroom.get('vg_free'), vg_free_gib=_gib(headroom.get('vg_free')),
+               autoextend_steps_left=headroom.get('autoextend_steps_left'),
+               vg_missing_bytes=headroom.get('vg_missing'), vg_missing_gib=_gib(headroom.get('vg_missing')))
+    if headroom.get('vg_missing'):
+        finding = ('VG free %.2f GiB is less than the next autoextend step of its pools (%.2f GiB): %.2f GiB '
+                   'missing' % (headroom['vg_free'] / GIB, headroom.get('vg_next_steps', 0) / GIB,
+                                headroom['vg_missing'] / GIB))
+        if row['status'] == 'ok':
+            row.update(status='no_room', message=finding)
+        else:
+            row['message'] = '%s; %s' % (row['message'], finding)
+
+
+def _gib(size):
+    return round(size / GIB, 2) if size is not None else None
 
 
 def _pool_row(host, pool, threshold):
@@ -70,6 +103,7 @@ def _pool_row(host, pool, threshold):
         row.update(status='over', message='%s above the %g %% threshold' % (
             'data and metadata' if min(data, metadata) >= threshold
             else 'data' if data >= threshold else 'metadata', threshold))
+    _headroom_columns(row, pool)
     return row
 
 
@@ -87,6 +121,90 @@ def pool_rows(registered, host, threshold, declared=None):
         return [dict(_empty_pool_row(host, p.get('vg'), p.get('name')), status='failed', message=_error(registered))
                 for p in pools]
     return [_pool_row(host, pool, threshold) for pool in registered['pools']]
+
+
+_DAY = 86400.0
+
+
+def pool_trends(rows, history, generated):
+    """The pool rows with days_to_pool_full and days_to_vg_full, at the rate the report history shows.
+
+    history: {file name: its text}, the JSON files of earlier pool reports (pool-report.json of earlier runs);
+    generated: when the rows were read. A pool's rate is the least-squares slope of its data use over the
+    reports that have it, this one included; the pool is full when its data fills its present size (before
+    autoextend grows it), the VG when the declared pools of it have used their sizes and the VG's free space.
+    A pool or VG whose use does not grow, or that fewer than two reports show, has no days (null).
+    """
+    points = _history_points(history)
+    now = _epoch(generated)
+    for row in rows:
+        if row.get('data_used_bytes') is not None:
+            points.setdefault(_pool_key(row), {})[now] = row['data_used_bytes']
+    rates = dict((key, _slope(series)) for key, series in points.items())
+    by_vg = collections.defaultdict(list)
+    for row in rows:
+        by_vg[(row.get('host'), row.get('vg'))].append(row)
+    out = []
+    for row in rows:
+        row = dict(row, days_to_pool_full=None, days_to_vg_full=None)
+        rate = rates.get(_pool_key(row))
+        if row.get('data_used_bytes') is not None and row.get('size_gib') is not None:
+            row['days_to_pool_full'] = _days(row['size_gib'] * GIB - row['data_used_bytes'], rate)
+        row['days_to_vg_full'] = _vg_days(by_vg[(row.get('host'), row.get('vg'))], rates)
+        out.append(row)
+    return out
+
+
+def _pool_key(row):
+    return (row.get('host'), row.get('vg'), row.get('pool'))
+
+
+def _history_points(history):
+    """{(host, vg, pool): {time: data bytes used}} from the earlier reports."""
+    if not isinstance(history, dict):
+        raise AnsibleFilterError('pool_trends: history must map file names to their text, got %r.' % (history,))
+    points = {}
+    for name in sorted(history):
+        try:
+            document = json.loads(history[name]) if not isinstance(history[name], dict) else history[name]
+            when = _epoch(document['generated'])
+            rows = [r for r in document['pools'] if isinstance(r, dict)]
+        except (ValueError, KeyError, TypeError, AnsibleFilterError):
+            raise AnsibleFilterError('pool_trends: %s is not a pool report (the pool-report.json of an earlier run, '
+                                     'with generated and pools): remove it from the history directory.' % name)
+        for row in rows:
+            used = row.get('data_used_bytes')
+            if used is None and row.get('size_gib') is not None and row.get('data_percent') is not None:
+                used = row['size_gib'] * GIB * float(row['data_percent']) / 100  # reports made before data_used_bytes
+            if used is not None:
+                points.setdefault(_pool_key(row), {})[when] = used
+    return points
+
+
+def _slope(series):
+    """Bytes per day, the least-squares slope of {time: bytes}; None for fewer than two times."""
+    if len(series) < 2:
+        return None
+    times = sorted(series)
+    mean_t = sum(times) / float(len(times))
+    mean_v = sum(series[t] for t in times) / float(len(times))
+    spread = sum((t - mean_t) ** 2 for t in times)
+    return sum((t - mean_t) * (series[t] - mean_v) for t in times) / spread * _DAY
+
+
+def _days(room, rate):
+    if rate is None or rate <= 0:
+        return None
+    return round(max(room, 0) / rate, 1)
+
+
+def _vg_days(rows, rates):
+    """Days until the declared pools of one VG have used their sizes and the VG's free space."""
+    known = [r for r in rows if r.get('data_used_bytes') is not None and r.get('size_gib') is not None]
+    if not known or any(rates.get(_pool_key(r)) is None for r in known) or known[0].get('vg_free_bytes') is None:
+        return None
+    room = known[0]['vg_free_bytes'] + sum(r['size_gib'] * GIB - r['data_used_bytes'] for r in known)
+    return _days(room, sum(rates[_pool_key(r)] for r in known))
 
 
 def root_rows(registered, host):
@@ -259,6 +377,7 @@ def prometheus_textfile(report):
             [(labels, float(p['metadata_percent'])) for labels, p in readable])
     _metric(lines, 'mock_lvm_pool_thin_volumes', 'Thin volumes in the pool.',
             [(labels, p['thin_volumes'] or 0) for labels, p in readable])
+    _headroom_metrics(lines, pools)
     _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config left by builds that ended.',
             [(labels, _count(r.get('stale'))) for labels, r in root_labels])
     _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
@@ -266,6 +385,34 @@ def prometheus_textfile(report):
     _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',
             [({}, _epoch(report.get('generated')))])
     return '\n'.join(lines) + '\n'
+
+
+def _headroom_metrics(lines, pools):
+    """Room for autoextend per VG (free bytes, bytes missing for the next step of its pools, days until full) and
+    per pool (steps left, days until full); a value that is not known has no sample."""
+    vgs = collections.OrderedDict()
+    for row in pools:
+        if row.get('vg_free_bytes') is not None:
+            vgs.setdefault((row['host'], row['vg']), row)
+    vg_labels = [({'host': host, 'vg': vg}, row) for (host, vg), row in vgs.items()]
+    pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
+    _metric(lines, 'mock_lvm_vg_free_bytes', 'Free space of the volume group, in bytes.',
+            [(labels, row['vg_free_bytes']) for labels, row in vg_labels])
+    _metric(lines, 'mock_lvm_vg_autoextend_missing_bytes',
+            'Bytes the volume group lacks for the next autoextend step of its pools together (0: enough).',
+            [(labels, row.get('vg_missing_bytes') or 0) for labels, row in vg_labels])
+    _metric(lines, 'mock_lvm_vg_days_to_full', 'Days until the pools of the volume group have used it all, at the '
+            'rate of the report history.',
+            [(labels, float(row['days_to_vg_full'])) for labels, row in vg_labels
+             if row.get('days_to_vg_full') is not None])
+    _metric(lines, 'mock_lvm_pool_autoextend_steps_left',
+            'Autoextend steps of the pool the free space of its volume group holds.',
+            [(labels, p['autoextend_steps_left']) for labels, p in pool_labels
+             if p.get('autoextend_steps_left') is not None])
+    _metric(lines, 'mock_lvm_pool_days_to_full', 'Days until the pool data fills its present size, at the rate of '
+            'the report history.',
+            [(labels, float(p['days_to_pool_full'])) for labels, p in pool_labels
+             if p.get('days_to_pool_full') is not None])
 
 
 def _count(value):
@@ -321,4 +468,5 @@ class FilterModule(object):
             'collapse_errors': collapse_errors,
             'report_document': report_document,
             'prometheus_textfile': prometheus_textfile,
+            'pool_trends': pool_trends,
         }

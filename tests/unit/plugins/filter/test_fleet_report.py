@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import csv
 import io
+import json
 import os
 import re
 
@@ -24,6 +25,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import 
     csv_text,
     pool_finding,
     pool_rows,
+    pool_trends,
     prometheus_textfile,
     report_document,
     root_rows,
@@ -205,7 +207,7 @@ def test_pool_finding_names_host_pool_and_use():
 def test_filter_module_exposes_every_filter():
     assert set(FilterModule().filters()) == {'pool_rows', 'pool_finding', 'root_rows', 'text_table', 'csv_text',
                                              'split_names', 'collapse_errors', 'report_document',
-                                             'prometheus_textfile', 'volume_rows'}
+                                             'prometheus_textfile', 'volume_rows', 'pool_trends'}
 
 
 def test_text_table_caps_a_column():
@@ -277,3 +279,90 @@ def test_prometheus_textfile_parses_with_the_reference_parser():
 def test_prometheus_textfile_needs_the_generated_time():
     with pytest.raises(AnsibleFilterError, match='the report has no generated time'):
         prometheus_textfile({'pools': [], 'build_roots': []})
+
+
+# --------------------------------------------------------------------------- headroom and days to full
+
+def with_headroom(entry, vg_free, missing=0, steps_left=3, next_steps=None):
+    return dict(entry, headroom={'vg_size': 10 * GIB, 'vg_free': vg_free, 'autoextend_step': GIB // 2,
+                                 'autoextend_steps_left': steps_left, 'vg_next_steps': next_steps or GIB // 2,
+                                 'vg_missing': missing})
+
+
+def test_pool_rows_carry_the_headroom_columns():
+    row = pool_rows(info(with_headroom(pool('mock', 'shared', 25.0, 3.0), 3 * GIB)), 'b1', 80)[0]
+    assert (row['vg_free_gib'], row['vg_free_bytes'], row['autoextend_steps_left']) == (3.0, 3 * GIB, 3)
+    assert (row['vg_missing_gib'], row['data_used_bytes'], row['status']) == (0.0, GIB // 2, 'ok')
+
+
+def test_a_vg_without_room_for_the_next_step_is_a_finding_naming_what_is_missing():
+    entry = with_headroom(pool('mock', 'shared', 25.0, 3.0), GIB // 4, missing=GIB // 4, steps_left=0)
+    row = pool_rows(info(entry), 'b1', 80)[0]
+    assert row['status'] == 'no_room'
+    assert row['message'] == ('VG free 0.25 GiB is less than the next autoextend step of its pools (0.50 GiB): '
+                              '0.25 GiB missing')
+    assert pool_finding(row).startswith('b1 mock/shared: VG free 0.25 GiB')
+    full = pool_rows(info(dict(entry, data_percent=85.0)), 'b1', 80)[0]
+    assert full['status'] == 'over'
+    assert full['message'] == 'data above the 80 % threshold; ' + row['message']
+
+
+def test_missing_and_failed_pools_have_no_headroom():
+    rows = pool_rows(info({'vg': 'mock', 'name': 'gone', 'exists': False, 'problem': 'no pool'}), 'b1', 80)
+    rows += pool_rows(failed_with(None, 'boom'), 'b2', 80, [{'vg': 'mock', 'name': 'shared'}])
+    for row in rows:
+        assert all(row[key] is None for key in ('vg_free_gib', 'autoextend_steps_left', 'days_to_pool_full',
+                                                 'days_to_vg_full'))
+
+
+def _history_file(generated, *rows):
+    return json.dumps({'generated': generated, 'pools': list(rows)})
+
+
+def test_pool_trends_give_days_to_full_from_two_earlier_reports():
+    # 2 GiB pool, VG free 3 GiB; data use 0.2, 0.4 GiB a day ago and two days ago, 0.6 GiB now: 0.2 GiB a day.
+    now = pool_rows(info(with_headroom(pool('mock', 'shared', 30.0, 3.0), 3 * GIB)), 'b1', 80)
+    history = {
+        'a.json': _history_file('2026-12-01T10:00:00Z', dict(now[0], data_used_bytes=int(0.2 * GIB))),
+        # a report made before data_used_bytes: the use comes from size_gib and data_percent
+        'b.json': _history_file('2026-12-02T10:00:00Z', dict(now[0], data_used_bytes=None, data_percent=20.0)),
+    }
+    row = pool_trends(now, history, '2026-12-03T10:00:00Z')[0]
+    assert row['days_to_pool_full'] == 7.0  # (2 - 0.6) / 0.2
+    assert row['days_to_vg_full'] == 22.0  # (3 + 2 - 0.6) / 0.2
+    assert now[0]['days_to_pool_full'] is None  # the rows given are not changed
+
+
+def test_pool_trends_without_history_or_growth_have_no_days():
+    now = pool_rows(info(with_headroom(pool('mock', 'shared', 30.0, 3.0), 3 * GIB)), 'b1', 80)
+    assert pool_trends(now, {}, '2026-12-03T10:00:00Z')[0]['days_to_pool_full'] is None
+    shrinking = {'a.json': _history_file('2026-12-01T10:00:00Z', dict(now[0], data_used_bytes=GIB))}
+    row = pool_trends(now, shrinking, '2026-12-03T10:00:00Z')[0]
+    assert (row['days_to_pool_full'], row['days_to_vg_full']) == (None, None)
+
+
+@pytest.mark.parametrize('text', ['not json', '{"pools": []}', '[]', '{"generated": "yesterday", "pools": []}'])
+def test_pool_trends_refuse_a_file_that_is_no_pool_report_by_name(text):
+    with pytest.raises(AnsibleFilterError, match='pool_trends: /h/x.json is not a pool report'):
+        pool_trends([], {'/h/x.json': text}, '2026-12-03T10:00:00Z')
+
+
+def test_headroom_in_the_prometheus_textfile():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    rows = pool_rows(info(with_headroom(pool('mock', 'shared', 30.0, 3.0), 3 * GIB),
+                          with_headroom(pool('mock', 'solo', 30.0, 3.0, threshold=100), 3 * GIB, steps_left=None)),
+                     'b1', 80)
+    history = {'a.json': _history_file('2026-12-02T10:00:00Z', dict(rows[0], data_used_bytes=int(0.4 * GIB)))}
+    rows = pool_trends(rows, history, '2026-12-03T10:00:00Z')
+    text = prometheus_textfile(dict(report_document(rows, [], 80, []), generated='2026-12-03T10:00:00Z'))
+    samples = dict(((s.name, tuple(sorted(s.labels.items()))), s.value)
+                   for family in text_string_to_metric_families(text) for s in family.samples)
+    vg = (('host', 'b1'), ('vg', 'mock'))
+    shared = (('host', 'b1'), ('pool', 'shared'), ('vg', 'mock'))
+    assert samples[('mock_lvm_vg_free_bytes', vg)] == 3 * GIB
+    assert samples[('mock_lvm_vg_autoextend_missing_bytes', vg)] == 0
+    assert samples[('mock_lvm_pool_autoextend_steps_left', shared)] == 3
+    assert samples[('mock_lvm_pool_days_to_full', shared)] == 7.0
+    assert ('mock_lvm_pool_autoextend_steps_left', (('host', 'b1'), ('pool', 'solo'), ('vg', 'mock'))) not in samples
+    assert ('mock_lvm_vg_days_to_full', vg) not in samples  # solo has no history: the VG's rate is not known
