@@ -43,3 +43,11 @@ def test_dmeventd_grew_the_pool_past_its_created_size(host):
 def test_rewritten_profile_of_removed_pool_stays(host, key, value):
     profile = host.file('/etc/lvm/profile/mock_lvm-tp-shared.profile')
     assert profile.contains('thin_pool_autoextend_%s = %d' % (key, value))
+
+
+def test_pools_whose_legacy_profile_names_were_one_keep_their_own(host):
+    assert lvs(host)['x-y']['lv_profile'] == 'mock_lvm-tp-x--y'
+    assert lvs(host, 'tp-x')['y']['lv_profile'] == 'mock_lvm-tp--x-y'
+    assert host.file('/etc/lvm/profile/mock_lvm-tp-x--y.profile').contains('thin_pool_autoextend_threshold = 75')
+    assert host.file('/etc/lvm/profile/mock_lvm-tp--x-y.profile').contains('thin_pool_autoextend_threshold = 90')
+    assert not host.file('/etc/lvm/profile/mock_lvm-tp-x-y.profile').exists
