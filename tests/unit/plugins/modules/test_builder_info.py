@@ -349,3 +349,11 @@ def test_a_symbolic_mode_is_refused_with_the_fix(host, run_module):
     res = run_module(builder_info, args(host, config_mode='u=rw,go=r'))
     assert res.failed
     assert "config_mode 'u=rw,go=r' must be an octal mode such as 0644" in res.msg
+
+
+def test_profile_users_come_from_the_one_fullreport(lvm_reports):
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._builder_state import host_profile_users
+    from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import HostReport
+    host = HostReport(lvm_reports.report('host_fullreport')['report'])
+    assert host_profile_users(host, 'mock_lvm-fixture-mockpool') == ['fixture/mockpool']
+    assert host_profile_users(host, 'mock_lvm-other') == []
