@@ -22,7 +22,7 @@ description:
     C(buildfleet.mock_lvm.builder) role) runs the module that owns a thing only when that thing differs.
   - A pool is compared by the planner of M(buildfleet.mock_lvm.thinpool) and a config file by the rendering of
     M(buildfleet.mock_lvm.mock_config), so what this module reports as matching, those modules would leave alone.
-    A pool larger than its declared size (autoextend grew it) therefore matches: sizes are floors.
+    A pool larger than its declared size (autoextend grew it) therefore matches, as sizes are floors.
   - Warns when a volume group's free space is less than the next autoextend step of its pools together, naming how
     much is missing, and gives each existing pool the C(headroom) M(buildfleet.mock_lvm.thinpool) returns.
   - LVM is read with a single C(lvm fullreport) for the whole host (every volume group, physical and logical

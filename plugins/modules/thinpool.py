@@ -20,7 +20,7 @@ description:
     changes zeroing, discards, monitoring and the autoextend profile in place, and refuses what LVM
     cannot do (changing the chunk size, growing past the free space) with an error instead of recreating the pool.
   - Sizes are floors. Thin pools never shrink, and dmeventd grows a pool with autoextend past the size it was
-    declared with, so a declared O(size) or O(metadata_size) (absolute or V(N%VG)) smaller than the pool is met:
+    declared with, so a declared O(size) or O(metadata_size) (absolute or V(N%VG)) smaller than the pool is met;
     the pool is left as it is, the run reports no change, and RV(floors) says for each such size the pool's size
     and why it is larger. A declared size larger than the pool still grows it, in check mode too.
   - Warns when the volume group's free space is less than the next autoextend step of all its monitored pools
@@ -57,7 +57,7 @@ options:
       - V(N%FREE) is a percentage of the free space and applies only when the pool is created; it is
         ignored for an existing pool. Room for the metadata and its spare is left, so V(100%FREE) works.
       - Sizes are rounded up to whole extents, so a repeated run is a no-op. A size smaller than the pool is a floor
-        the pool has passed (autoextend grew it, or an earlier run did): nothing changes and RV(floors) says so.
+        the pool has passed (autoextend grew it, or an earlier run did), so nothing changes and RV(floors) says so.
       - Required to create the pool.
     type: str
   metadata_size:
