@@ -350,11 +350,14 @@ def _processes_of(family, members):
 
 
 def change_keep_updates(family, params):
+    """The retention rule thin_snapshot's state=pruned follows too (_snapshots.plan_retention): the newest
+    keep_updates, and never a snapshot a .snapinfo file names, an origin or an open one."""
     removed, skipped = [], []
-    protected = set(v for v in family.snapinfo.values() if v)
+    current = set(v for v in family.snapinfo.values() if v)
     volumes = [m.lv for m in family.members]
     for chroot, root in family.chroots:
-        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
+        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], current=current,
+                                   everyone=family.report.volumes)
         removed += [lv.name for lv in retention.removed]
         skipped += [lv.name for lv in retention.skipped]
     return Change(removed, skipped=skipped, locks=family.lock_files() if removed else ())

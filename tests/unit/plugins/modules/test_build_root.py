@@ -130,6 +130,12 @@ CASES = [
     dict(id='keep-0-protects-the-current-snapshot', fixture='mock_family', args=dict(keep_updates=0),
          files={'.snapinfo-mock.foo.ABC': OLD}, changed=True, commands=each(NEW), removed=[NEW],
          volumes=[n for n in FOO if n != NEW], current=[OLD]),
+    # The shared rule (_snapshots.plan_retention, also thin_snapshot state=pruned): the origin of a working volume
+    # (a --uniqueext started from OLD) stays, as does what a .snapinfo file names.
+    dict(id='keep-0-keeps-the-origin-of-a-working-volume',
+         fixture=dict(base='mock_family', add=[('+mock.foo.ABC', '+mock.foo.XYZ', {'origin': OLD})]),
+         args=dict(keep_updates=0), changed=True, commands=each(NEW), removed=[NEW],
+         volumes=sorted([n for n in FOO if n != NEW] + ['+mock.foo.XYZ'])),
     dict(id='keep-0-with-bootstrap-updates',
          fixture=dict(base='mock_family', add=[
              ('mock.foo-bootstrap.postinit', 'mock.foo-bootstrap.postinit_updated_2026-01-01_10-00',
