@@ -414,11 +414,6 @@ class LvmClient(object):
         report = self._report('lvs', LV_FIELDS, vg)
         return VolumeGroupReport(vg, report.get('lv', []))
 
-    def read_all_lv_names(self):
-        """One lvs read of every VG: the set of (vg, lv) names on the host."""
-        rows = self._report('lvs', ('vg_name', 'lv_name')).get('lv', [])
-        return set((row['vg_name'], row['lv_name']) for row in rows)
-
     def fill_vg_fields(self, state):
         """Read the VG's size fields with vgs when lvs had no row to carry them."""
         if not state.has_vg_fields:
