@@ -373,7 +373,9 @@ def reap_candidate(family, member, params, now):
         return False
     if member.suffix == HEAD and not params['reap_idle_head']:
         return False
-    return family.idle_since(member) <= now - params['reap_idle_older_than'] * DAY
+    since = family.idle_since(member)
+    # An unknown age is no age: the volume stays.
+    return since is not None and since <= now - params['reap_idle_older_than'] * DAY
 
 
 def reap_obstacle(family, member, params):
