@@ -211,38 +211,41 @@ def config_dir(host):
 def write_config(host, entry, content=None, mode=0o644):
     path = os.path.join(host['config_dir'], entry['name'] + '.cfg')
     with open(path, 'w') as handle:
-        handle.write(render(entry, entry.get('root') or 'fedora-43-x86_64', host['basedir']) if content is None
+        handle.write(render(entry, entry.get('root') or entry['name'], host['basedir']) if content is None
                      else content)
     os.chmod(path, mode)
     return path
 
 
 def item(entry, **extra):
-    """A config as the role's filter gives it (extra keys the module ignores)."""
-    return dict(entry, state='present', root='fedora-43-x86_64', path='ignored', other_roots=[], **extra)
+    """A config as the role's filter gives it (its root decided: the name; extra keys the module ignores)."""
+    return dict(dict(entry, root=entry.get('root') or entry['name']), state='present', path='ignored', other_roots=[],
+                **extra)
 
 
-@pytest.mark.parametrize('content, mode, difference', [
+@pytest.mark.parametrize('edit, mode, difference', [
     (None, 0o644, None),
     ('# edited\n', 0o644, 'its content differs'),
     (None, 0o600, 'its mode differs'),
 ])
-def test_a_config_file_matches_only_as_mock_config_writes_it(host, config_dir, run_module, content, mode, difference):
+def test_a_config_file_matches_only_as_mock_config_writes_it(host, config_dir, run_module, edit, mode, difference):
+    content = render(ENTRY, 'f43', host['basedir']) + edit if edit else None
     write_config(host, ENTRY, content, mode)
     res = run_module(builder_info, args(host, configs=[item(ENTRY)]))
     found = res.result['configs'][0]
     assert found['difference'] == difference or difference in found['difference']
     assert found['matches'] is (difference is None)
     assert res.result['configs_to_write'] == ([] if difference is None else ['f43'])
-    assert found['marker'] == (None if content else dict(name='f43', root='fedora-43-x86_64', vg='fixture',
-                                                         pool='mockpool', basedir=host['basedir'],
-                                                         collection_version=found['marker']['collection_version']))
+    assert found['marker'] == dict(name='f43', root='f43', vg='fixture', pool='mockpool', basedir=host['basedir'],
+                                   collection_version=found['marker']['collection_version'])
 
 
 def test_a_config_owned_by_another_user_differs(host, config_dir, run_module):
     write_config(host, ENTRY)
-    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody-else'))
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody'))
     assert res.result['configs'][0]['difference'] == 'its owner differs'
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody-else'))
+    assert "owner 'nobody-else' does not exist on this host" in res.result['configs'][0]['difference']
 
 
 def test_a_missing_file_or_base_sends_the_config_to_mock_config(host, config_dir, run_module):
@@ -298,7 +301,15 @@ def test_directories_group_and_users(host, run_module, tmp_path, monkeypatch):
     assert res.result['users_to_add'] == ['someone']
 
 
-def test_a_symbolic_mode_is_refused_with_the_fix(host, run_module):
-    res = run_module(builder_info, args(host, config_mode='u=rw,go=r'))
+@pytest.mark.parametrize('mode', ['u=rw,go=r', 420, '644', '0644'])
+def test_a_config_mode_is_read_as_the_file_module_reads_it(host, config_dir, run_module, mode):
+    write_config(host, ENTRY)
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_mode=mode))
+    assert res.result['configs'][0]['matches'], res.result['configs'][0]
+
+
+@pytest.mark.parametrize('mode', ['0664', 0o646, 'g+w', 644])
+def test_a_config_mode_others_may_write_is_refused_with_the_fix(host, run_module, mode):
+    res = run_module(builder_info, args(host, config_mode=mode))
     assert res.failed
-    assert "config_mode 'u=rw,go=r' must be an octal mode such as 0644" in res.msg
+    assert "config_mode %r gives mode" % (mode,) in res.msg and 'Use 0644' in res.msg

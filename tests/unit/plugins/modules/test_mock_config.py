@@ -91,10 +91,14 @@ def test_create_four_runs(run_module, config_dir):
     check, real = four_runs(run_module, args(config_dir), config_dir)
     path = config_dir / 'f43-lvm.cfg'
     assert check.result['diff'][0]['after'] == real.result['diff'][0]['after'] == path.read_text()
-    assert marker_of(path) == {'name': 'f43-lvm', 'root': 'fedora-43-x86_64', 'vg': 'fixture', 'pool': 'mockpool',
+    # The default root is the config's own name: never the packaged base's root (fedora-43-x86_64).
+    assert marker_of(path) == {'name': 'f43-lvm', 'root': 'f43-lvm', 'vg': 'fixture', 'pool': 'mockpool',
                                'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
     assert real.result['marker'] == marker_of(path) and real.result['recorded'] is None
-    assert real.result['root'] == 'fedora-43-x86_64'
+    assert real.result['root'] == 'f43-lvm'
+    # The diff shows the mode the new file gets, in check mode too.
+    for run in (check, real):
+        assert run.result['diff'][-1]['after'] == {'owner': 'root', 'group': 'root', 'mode': '0644'}
     assert real.result['validated_with'] == 'python'
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o644
     assert real.commands == [] and real.result['commands'] == []
@@ -104,11 +108,11 @@ def test_create_four_runs(run_module, config_dir):
 def test_content_is_replaced_and_the_marker_is_what_is_read_back(run_module, config_dir):
     run_module(mock_config, args(config_dir))
     path = config_dir / 'f43-lvm.cfg'
-    # A hand edit that adds a second root line: the file is ours (marker), so it is rewritten.
-    path.write_text(path.read_text() + "config_opts['root'] = 'hand-edited'\r\n")
+    # A hand edit that leaves root, basedir, vg and pool as the marker records them: the file is rewritten.
+    path.write_text(path.read_text() + "config_opts['rpmbuild_networking'] = True\r\n")
     result = run_module(mock_config, args(config_dir, size='16G'), diff=True)
-    assert result.result['changed'] and result.result['recorded']['root'] == 'fedora-43-x86_64'
-    assert 'hand-edited' not in path.read_text() and "'size': '16G'" in path.read_text()
+    assert result.result['changed'] and result.result['recorded']['root'] == 'f43-lvm'
+    assert 'rpmbuild_networking' not in path.read_text() and "'size': '16G'" in path.read_text()
 
 
 @pytest.mark.parametrize('attribute, drift', [('mode', 0o666), ('mode', 0o600)])
@@ -160,7 +164,7 @@ PYTHON = os.path.basename(sys.executable)
 
 
 def test_mock_loader_checks_the_candidate_before_it_replaces_the_live_file(run_module, fake_lvm, config_dir):
-    fake_lvm.set({PYTHON: [(0, 'fedora-43-x86_64', ''), (1, '', 'ConfigError: Config error: x: invalid syntax'),
+    fake_lvm.set({PYTHON: [(0, 'f43-lvm', ''), (1, '', 'ConfigError: Config error: x: invalid syntax'),
                            (0, 'other-root', '')]})
     ok = run_module(mock_config, args(config_dir, validate_with_mock=True))
     assert ok.result['validated_with'] == 'mock'
@@ -173,7 +177,7 @@ def test_mock_loader_checks_the_candidate_before_it_replaces_the_live_file(run_m
     assert 'invalid syntax' in refused.result['msg']
     assert snapshot(config_dir) == before  # live file kept, temp file gone
     other = run_module(mock_config, args(config_dir, validate_with_mock=True, size='9G'))
-    assert other.failed and "loads with root 'other-root', not 'fedora-43-x86_64'" in other.result['msg']
+    assert other.failed and "loads with root 'other-root', not 'f43-lvm'" in other.result['msg']
     assert snapshot(config_dir) == before
 
 
@@ -223,10 +227,15 @@ def with_file(name, content):
     return prepare
 
 
-def recorded_file(name, root, vg='fixture', pool='mockpool'):
-    identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': '/var/lib/mock',
+def recorded_file(name, root, vg='fixture', pool='mockpool', basedir='/var/lib/mock', content=None):
+    """A marked file whose statements agree with its marker (content: other statements instead)."""
+    identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir,
                 'collection_version': '0.1.0'}
-    return with_file(name + '.cfg', MARKER + json.dumps(identity) + '\ninclude("x.cfg")\n')
+    statements = content if content is not None else (
+        "config_opts['root'] = %r\nconfig_opts['basedir'] = %r\n"
+        "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': %r, 'pool_name': %r}\n"
+        % (root, basedir, vg, pool))
+    return with_file(name + '.cfg', MARKER + json.dumps(identity) + '\ninclude("x.cfg")\n' + statements)
 
 
 REFUSALS = [
@@ -244,8 +253,8 @@ REFUSALS = [
      ["base 'fedora-99-x86_64' does not exist", 'fedora-99-x86_64.cfg is missing', 'mock-core-configs']),
     ('eol-base', None, dict(base='fedora-41-x86_64'),
      ["base 'fedora-41-x86_64' is not in", 'moved it to eol/', "Use base 'eol/fedora-41-x86_64'"]),
-    ('same-root-as-recorded-neighbour', recorded_file('old', 'fedora-43-x86_64'), {},
-     ["configs 'f43-lvm' and 'old' both have root 'fedora-43-x86_64'", 'recorded in old.cfg']),
+    ('same-root-as-recorded-neighbour', recorded_file('old', 'f43-lvm'), {},
+     ["configs 'f43-lvm' and 'old' both have root 'f43-lvm'", 'recorded in old.cfg']),
     ('bootstrap-of-neighbour', recorded_file('foo-lvm', 'foo'), dict(root='foo-bootstrap.x'),
      ["root 'foo-bootstrap_x' of config 'f43-lvm' starts with 'foo-bootstrap'"]),
     ('ends-in-bootstrap', None, dict(root='x-bootstrap'), ["root 'x-bootstrap' ends in '-bootstrap'"]),
@@ -260,10 +269,9 @@ REFUSALS = [
     ('bad-basedir', None, dict(basedir="/x'; import os"), ['basedir "/x\'; import os" must be an absolute path']),
     ('bad-vg', None, dict(vg='a b'), ["volume group 'a b' is not a valid LVM name"]),
     ('unknown-sleep-time', None, dict(sleep_time='soon'), ["sleep_time 'soon' must be a number"]),
-    ('symbolic-mode', None, dict(mode='u=rw,g=r,o=r'), ["mode 'u=rw,g=r,o=r' must be an octal mode such as 0644"]),
-    ('unknown-owner', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(owner='no-such-user-here'),
+    ('unknown-owner', recorded_file('f43-lvm', 'f43-lvm'), dict(owner='no-such-user-here'),
      ["owner 'no-such-user-here' does not exist on this host", 'set owner to an existing one']),
-    ('unknown-group', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(group='no-such-group-here'),
+    ('unknown-group', recorded_file('f43-lvm', 'f43-lvm'), dict(group='no-such-group-here'),
      ["group 'no-such-group-here' does not exist on this host"]),
 ]
 
@@ -300,7 +308,7 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
     result = run_module(mock_config, args(config_dir), check_mode=check_mode)
     assert result.failed
     for fragment in ["config 'f43-lvm' recorded root 'foo' in fixture/mockpool", 'still has volumes',
-                     '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'fedora-43-x86_64'",
+                     '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'f43-lvm'",
                      'build_root root=foo vg=fixture pool=mockpool state=absent']:
         assert fragment in result.result['msg']
     # foo.bar's volumes are not foo's.
@@ -313,7 +321,7 @@ def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_report
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
     result = run_module(mock_config, args(config_dir))
     assert result.result['changed'] and result.result['recorded']['root'] == 'gone-root'
-    assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'fedora-43-x86_64'
+    assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
 
 
@@ -338,7 +346,7 @@ def test_absent_removes_only_a_marked_file_and_returns_its_identity(run_module, 
     run_module(mock_config, args(config_dir))
     result = run_module(mock_config, {'name': 'f43-lvm', 'state': 'absent', 'config_dir': str(config_dir)},
                         check_mode=check_mode, diff=True)
-    assert result.result['changed'] and result.result['recorded']['root'] == 'fedora-43-x86_64'
+    assert result.result['changed'] and result.result['recorded']['root'] == 'f43-lvm'
     assert (config_dir / 'f43-lvm.cfg').exists() is check_mode
     assert result.commands == []
 
@@ -359,24 +367,26 @@ def test_absent_missing_file_is_a_no_op(run_module, config_dir):
 
 def test_rename_in_one_run(run_module, config_dir):
     """Remove the old file first, then the new config may take the same root; nothing else is touched."""
-    run_module(mock_config, args(config_dir, name='f43-old'))
-    blocked = run_module(mock_config, args(config_dir, name='f43-new'))
-    assert blocked.failed and "both have root 'fedora-43-x86_64'" in blocked.result['msg']
+    run_module(mock_config, args(config_dir, name='f43-old', root='f43'))
+    blocked = run_module(mock_config, args(config_dir, name='f43-new', root='f43'))
+    assert blocked.failed and "both have root 'f43'" in blocked.result['msg']
     removed = run_module(mock_config, {'name': 'f43-old', 'state': 'absent', 'config_dir': str(config_dir)})
-    assert removed.result['recorded']['root'] == 'fedora-43-x86_64'
-    created = run_module(mock_config, args(config_dir, name='f43-new'))
-    assert created.result['changed'] and created.result['root'] == 'fedora-43-x86_64'
+    assert removed.result['recorded']['root'] == 'f43'
+    created = run_module(mock_config, args(config_dir, name='f43-new', root='f43'))
+    assert created.result['changed'] and created.result['root'] == 'f43'
     assert (config_dir / 'fedora-43-x86_64.cfg').read_text() == PACKAGED
 
 
 def test_rename_in_check_mode_predicts_the_real_run(run_module, config_dir):
     """In check mode the old file is still there: naming it in absent_configs frees its root."""
-    run_module(mock_config, args(config_dir, name='f43-old'))
+    run_module(mock_config, args(config_dir, name='f43-old', root='f43'))
     before = snapshot(config_dir)
-    check = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['f43-old']), check_mode=True)
+    check = run_module(mock_config, args(config_dir, name='f43-new', root='f43', absent_configs=['f43-old']),
+                       check_mode=True)
     assert not check.failed and check.result['changed'] and snapshot(config_dir) == before
-    other = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['unrelated']), check_mode=True)
-    assert other.failed and "both have root 'fedora-43-x86_64'" in other.result['msg']
+    other = run_module(mock_config, args(config_dir, name='f43-new', root='f43', absent_configs=['unrelated']),
+                       check_mode=True)
+    assert other.failed and "both have root 'f43'" in other.result['msg']
 
 
 def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
@@ -389,7 +399,10 @@ def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
                         check_mode=True)
     assert not result.result['changed'] and snapshot(config_dir) == before
     assert [(c['name'], c['root'], c['pool']) for c in result.result['configs']] == [
-        ('alma-lvm', 'alma_epel-10-x86_64', 'other'), ('f43-lvm', 'fedora-43-x86_64', 'mockpool')]
+        ('alma-lvm', 'alma-lvm', 'other'), ('f43-lvm', 'f43-lvm', 'mockpool')]
+    assert result.result['disagreements'] == []
+    assert result.result['configs'][1]['content'] == {'root': 'f43-lvm', 'basedir': '/var/lib/mock', 'vg': 'fixture',
+                                                      'pool': 'mockpool'}
     assert result.result['configs'][1]['path'] == str(config_dir / 'f43-lvm.cfg')
     assert result.result['unmanaged'] == ['centos-stream-9-x86_64', 'copied']
     assert result.commands == []
