@@ -33,7 +33,7 @@ description:
   - B(No chroot dir shared with a config this collection did not write.) The root of every other config in
     O(config_dir) and its C(eol/) directory (packaged, hand-written) is read with Python's parser, with mock's
     C({{ name }}) templates expanded from the values the config sets (its file name when it cannot be read so). A root
-    equal to one of them, or to its C(-bootstrap), is refused naming the file, unless O(share_root=true): the two
+    equal to one of them, or to its C(-bootstrap), is refused naming the file, unless O(share_root=true), as the two
     configs would share C(<basedir>/<root>) (chroot, C(buildroot.lock), caches), and a plain build of the other one
     would clean into the mounted LVM volume.
   - B(Name lengths.) A root is refused up front when the longest volume name mock makes for it,
@@ -43,7 +43,7 @@ description:
     (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)), or to keep the old
     root by setting O(root). A new O(basedir) is refused likewise while the recorded one still holds the root's chroot
     dir, C(.snapinfo) or lock files and the root has volumes.
-  - B(Upgrades.) The marker's C(collection_version) is left out of the comparison: a new collection version alone
+  - B(Upgrades.) The marker's C(collection_version) is left out of the comparison, so a new collection version alone
     rewrites no file; the version moves with the next change made for another reason.
   - Refused too is a name that is its own base (the file would include itself, which mock skips) and a base that does
     not exist in O(config_dir) (with a hint when mock-core-configs moved it to C(eol/)).
@@ -82,7 +82,7 @@ options:
     type: str
   share_root:
     description:
-      - Accept a root that a config this collection did not write also has (a packaged config such as the base): the
+      - Accept a root that a config this collection did not write also has (a packaged config such as the base); the
         two then share the chroot dir C(<basedir>/<root>), its C(buildroot.lock) and caches.
     type: bool
     default: false
@@ -163,7 +163,7 @@ options:
       - Mode of the file, read as M(ansible.builtin.file) reads it; an octal string (V('0644'), V('644')), an integer
         (an unquoted V(0644) in YAML is the integer 420, mode 0644), or a symbolic mode (V(u=rw,g=r,o=r); relative
         symbolic modes start from 0000).
-      - A mode that lets the group or others write the file, or sets setuid, setgid or sticky bits, is refused: mock
+      - A mode that lets the group or others write the file, or sets setuid, setgid or sticky bits, is refused, as mock
         executes the file as root.
     type: raw
     default: '0644'

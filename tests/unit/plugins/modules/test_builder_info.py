@@ -313,3 +313,32 @@ def test_a_config_mode_others_may_write_is_refused_with_the_fix(host, run_module
     res = run_module(builder_info, args(host, config_mode=mode))
     assert res.failed
     assert "config_mode %r gives mode" % (mode,) in res.msg and 'Use 0644' in res.msg
+
+
+def test_a_dotted_root_given_as_decided_matches_what_mock_config_wrote(host, config_dir, run_module):
+    """builder_safe_roots: false keeps 'foo.bar': the file, builder_info and every task use that root as given."""
+    entry = dict(ENTRY, root='foo.bar')
+    write_config(host, entry)
+    res = run_module(builder_info, args(host, configs=[item(entry)]))
+    found = res.result['configs'][0]
+    assert found['matches'] and found['root'] == 'foo.bar' and found['marker']['root'] == 'foo.bar'
+    assert res.result['configs_to_write'] == []
+
+
+def test_a_hand_edit_or_a_shared_root_is_a_finding(host, config_dir, run_module):
+    edited = render(ENTRY, 'f43', host['basedir']).replace("config_opts['root'] = 'f43'", "config_opts['root'] = 'x'")
+    write_config(host, ENTRY, edited)
+    shared = dict(ENTRY, name='shared', root='fedora-43-x86_64')
+    res = run_module(builder_info, args(host, configs=[item(ENTRY), item(shared)]))
+    found = dict((c['name'], c) for c in res.result['configs'])
+    assert "root 'f43' in the marker, 'x' in the statements" in found['f43']['difference']
+    assert "root 'fedora-43-x86_64' shares its chroot dir" in found['shared']['difference']
+    assert res.result['configs_to_write'] == ['f43', 'shared']
+    assert [c for c in res.commands if c[0] in ('lvm', 'lvs')] == res.commands[:1]  # one LVM read, as ever
+    assert res.commands[0][:2] == ['lvm', 'fullreport']
+
+
+def test_a_new_collection_version_alone_is_no_difference(host, config_dir, run_module):
+    text = render(ENTRY, 'f43', host['basedir']).replace('"collection_version": "0.1.0"', '"collection_version": "0.0.1"')
+    write_config(host, ENTRY, text)
+    assert run_module(builder_info, args(host, configs=[item(ENTRY)])).result['configs'][0]['matches']

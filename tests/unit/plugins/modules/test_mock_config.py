@@ -411,3 +411,242 @@ def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
 def test_info_on_a_missing_directory(run_module, tmp_path):
     result = run_module(mock_config_info, {'config_dir': str(tmp_path / 'none')})
     assert result.result['configs'] == [] and result.result['unmanaged'] == []
+
+
+# --------------------------------------------------------------------------- chroot dirs never shared
+
+def packaged_on_a_template(config_dir):
+    """As mock-core-configs ships them: the root set in a template from values the config sets."""
+    (config_dir / 'templates' / 'fedora-branched.tpl').write_text(
+        "config_opts['root'] = 'fedora-{{ releasever }}-{{ target_arch }}'\n"
+        "config_opts['mirrored'] = config_opts['target_arch'] != 'i686'\n")
+    (config_dir / 'fedora-44-x86_64.cfg').write_text(
+        "config_opts['releasever'] = '44'\nconfig_opts['target_arch'] = 'x86_64'\n"
+        "include('templates/fedora-branched.tpl')\n")
+
+
+SHARED_ROOTS = [
+    # id, prepare, root, the file named
+    ('packaged-base', None, 'fedora-43-x86_64', 'fedora-43-x86_64.cfg'),
+    ('packaged-root-from-a-template', packaged_on_a_template, 'fedora-44-x86_64', 'fedora-44-x86_64.cfg'),
+    ('end-of-life-config', None, 'fedora-41-x86_64', 'eol/fedora-41-x86_64.cfg'),
+    ('hand-written-root', with_file('mine.cfg', "config_opts['root'] = 'handmade'\n"), 'handmade', 'mine.cfg'),
+    ('copy-of-ours-is-not-ours', recorded_file('f43-lvm', 'copied-root'), 'copied-root', 'f43-lvm.cfg'),
+    ('its-bootstrap-dir', with_file('boot.cfg', "config_opts['root'] = 'x-bootstrap'\n"), 'x', 'boot.cfg'),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('prepare, root, named', [c[1:] for c in SHARED_ROOTS], ids=[c[0] for c in SHARED_ROOTS])
+def test_a_root_another_config_has_is_refused_naming_the_file(run_module, config_dir, prepare, root, named,
+                                                             check_mode):
+    if prepare:
+        prepare(config_dir)
+    if named == 'f43-lvm.cfg':  # a copy of one of ours under another name
+        os.rename(str(config_dir / 'f43-lvm.cfg'), str(config_dir / 'copy.cfg'))
+        named = 'copy.cfg'
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, name='ours', root=root), check_mode=check_mode)
+    assert result.failed, result
+    assert "root %r shares its chroot dir" % root in result.result['msg']
+    assert str(config_dir / named) in result.result['msg'] and 'share_root: true' in result.result['msg']
+    assert snapshot(config_dir) == before
+    shared = run_module(mock_config, args(config_dir, name='ours', root=root, share_root=True), check_mode=check_mode)
+    assert not shared.failed and shared.result['changed'], shared
+
+
+def test_the_default_root_is_the_name_and_shares_nothing(run_module, config_dir):
+    packaged_on_a_template(config_dir)
+    result = run_module(mock_config, args(config_dir, name='fedora-44-x86_64-lvm', base='fedora-44-x86_64'))
+    assert not result.failed and result.result['root'] == 'fedora-44-x86_64-lvm'
+
+
+# --------------------------------------------------------------------------- marker and content agree
+
+HAND_EDITS = [
+    # id, statements instead of those the marker records, fragments
+    ('root', "config_opts['root'] = 'edited'\nconfig_opts['basedir'] = '/var/lib/mock'\n"
+             "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': 'fixture', 'pool_name': 'mockpool'}\n",
+     ["root 'f43-lvm' in the marker, 'edited' in the statements", 'build_root state=absent for root \'edited\'']),
+    ('basedir-and-pool', "config_opts['root'] = 'f43-lvm'\nconfig_opts['basedir'] = '/srv/other'\n"
+                         "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': 'fixture', 'pool_name': 'p2'}\n",
+     ["basedir '/var/lib/mock' in the marker, '/srv/other' in the statements",
+      "pool 'mockpool' in the marker, 'p2' in the statements"]),
+    ('statements-removed', "", ["root 'f43-lvm' in the marker, None in the statements"]),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('state', ['present', 'absent'])
+@pytest.mark.parametrize('content, fragments', [c[1:] for c in HAND_EDITS], ids=[c[0] for c in HAND_EDITS])
+def test_a_hand_edit_is_refused_before_the_file_is_rewritten_or_removed(run_module, config_dir, content, fragments,
+                                                                        state, check_mode):
+    recorded_file('f43-lvm', 'f43-lvm', content=content)(config_dir)
+    before = snapshot(config_dir)
+    module_args = args(config_dir) if state == 'present' else {'name': 'f43-lvm', 'state': 'absent',
+                                                               'config_dir': str(config_dir)}
+    result = run_module(mock_config, module_args, check_mode=check_mode)
+    assert result.failed
+    for fragment in fragments + ['was edited by hand', 'set force: true to %s it' % (
+            'rewrite' if state == 'present' else 'remove')]:
+        assert fragment in result.result['msg']
+    assert snapshot(config_dir) == before and result.commands == []
+    info = run_module(mock_config_info, {'config_dir': str(config_dir)})
+    assert info.result['disagreements'] == ['f43-lvm']
+    assert fragments[0] in info.result['configs'][0]['disagreement']
+    forced = run_module(mock_config, dict(module_args, force=True), check_mode=check_mode)
+    assert not forced.failed and forced.result['changed']
+
+
+def test_the_marker_is_found_past_the_first_4_kib(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    path = config_dir / 'f43-lvm.cfg'
+    text = path.read_text()
+    path.write_text('# padding\n' * 600 + text)  # 6000 bytes before the marker
+    info = run_module(mock_config_info, {'config_dir': str(config_dir), 'names': ['f43-lvm']})
+    assert [c['name'] for c in info.result['configs']] == ['f43-lvm'] and info.result['unmanaged'] == []
+    assert info.result['disagreements'] == []
+    rewritten = run_module(mock_config, args(config_dir))
+    assert rewritten.result['changed'] and path.read_text() == text
+
+
+# --------------------------------------------------------------------------- basedir changes
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_a_basedir_change_is_refused_while_the_old_one_holds_the_roots_files(run_module, fake_lvm, lvm_reports,
+                                                                            config_dir, tmp_path, check_mode):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.foo.lock').write_text('')
+    (old / '.snapinfo-mock.foo.head').write_text('mock.foo.postinit')
+    recorded_file('f43-lvm', 'foo', basedir=str(old))(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, root='foo', basedir=str(tmp_path / 'new')), check_mode=check_mode)
+    assert result.failed
+    for fragment in ["recorded basedir %r" % str(old), str(old / '.lvm-mock.foo.lock'),
+                     str(old / '.snapinfo-mock.foo.head'), '+mock.foo.head', "keep basedir %r" % str(old),
+                     'basedir=%s state=absent' % old]:
+        assert fragment in result.result['msg']
+    assert fake_lvm.tools == ['lvs'] and snapshot(config_dir) == before
+
+
+def test_a_basedir_change_goes_ahead_when_the_old_one_holds_nothing_of_the_root(run_module, fake_lvm, config_dir,
+                                                                               tmp_path):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.other.lock').write_text('')
+    recorded_file('f43-lvm', 'foo', basedir=str(old))(config_dir)
+    result = run_module(mock_config, args(config_dir, root='foo', basedir=str(tmp_path / 'new')))
+    assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['basedir'] == str(tmp_path / 'new')
+    assert fake_lvm.tools == []  # nothing of the root there: no volumes read
+
+
+# --------------------------------------------------------------------------- modes as Ansible users write them
+
+@pytest.mark.parametrize('mode', [420, '644', '0644', 'u=rw,g=r,o=r', 'u=rw,go=r'])
+def test_modes_are_read_as_the_file_module_reads_them(run_module, config_dir, mode):
+    check = run_module(mock_config, args(config_dir, mode=mode), check_mode=True, diff=True)
+    assert check.result['diff'][-1]['after']['mode'] == '0644'
+    real = run_module(mock_config, args(config_dir, mode=mode), diff=True)
+    assert stat.S_IMODE(os.stat(str(config_dir / 'f43-lvm.cfg')).st_mode) == 0o644
+    assert real.result['diff'][-1]['after']['mode'] == '0644'
+    assert not run_module(mock_config, args(config_dir, mode=mode)).result['changed']
+
+
+def test_an_existing_files_mode_change_is_in_the_diff(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    check = run_module(mock_config, args(config_dir, mode='0640'), check_mode=True, diff=True)
+    assert check.result['diff'] == [{'before_header': str(config_dir / 'f43-lvm.cfg') + ' (owner, group, mode)',
+                                     'after_header': str(config_dir / 'f43-lvm.cfg') + ' (owner, group, mode)',
+                                     'before': {'mode': '0644'}, 'after': {'mode': '0640'}}]
+
+
+MODE_REFUSALS = [
+    ('group-writable', '0664', ["mode '0664' gives mode 0664, which lets the group or others write the file"]),
+    ('others-writable-int', 0o646, ['mode 422 gives mode 0646']),
+    ('symbolic-group-write', 'u=rw,g=rw,o=r', ['gives mode 0664']),
+    # YAML's unquoted 644 is the decimal integer 644: the file module reads it as mode 01204.
+    ('unquoted-644', 644, ['mode 644 gives mode 1204', 'setuid, setgid or sticky', 'unquoted 644 in YAML']),
+    ('setuid', '4644', ['gives mode 4644']),
+    ('not-a-mode', 'rw-r--r--', ["mode 'rw-r--r--' is neither octal nor a symbolic mode"]),
+    ('too-large', 0o17777, ['is not a permission mode']),
+    ('boolean', True, ['must be a mode such as 0644']),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('mode, fragments', [c[1:] for c in MODE_REFUSALS], ids=[c[0] for c in MODE_REFUSALS])
+def test_a_mode_others_may_write_is_refused(run_module, config_dir, mode, fragments, check_mode):
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, mode=mode), check_mode=check_mode)
+    assert result.failed
+    for fragment in fragments:
+        assert fragment in result.result['msg']
+    assert snapshot(config_dir) == before
+
+
+# --------------------------------------------------------------------------- name lengths
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_root_length_is_checked_against_the_longest_name_mock_makes(run_module, config_dir, check_mode):
+    longest = run_module(mock_config, args(config_dir, root='r' * 78), check_mode=check_mode)
+    assert not longest.failed
+    assert len('mock.%s-bootstrap.postinit_updated_2026-12-06_10-00' % ('r' * 78)) == 127
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, name='other', root='r' * 79), check_mode=check_mode)
+    assert result.failed and snapshot(config_dir) == before
+    for fragment in ["root '%s' is 79 characters long" % ('r' * 79), 'LVM allows 127 characters',
+                     'at most 78 characters']:
+        assert fragment in result.result['msg']
+
+
+# --------------------------------------------------------------------------- upgrades without churn
+
+def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    path = config_dir / 'f43-lvm.cfg'
+    old = path.read_text().replace('"collection_version": "0.1.0"', '"collection_version": "0.0.9"')
+    assert old != path.read_text()
+    path.write_text(old)
+    for check_mode in (True, False):
+        same = run_module(mock_config, args(config_dir), check_mode=check_mode, diff=True)
+        assert not same.result['changed'] and 'diff' not in same.result
+        assert same.result['marker']['collection_version'] == '0.0.9'
+    assert path.read_text() == old
+    # The version moves with the next change made for another reason.
+    changed = run_module(mock_config, args(config_dir, size='9G'))
+    assert changed.result['changed'] and marker_of(path)['collection_version'] == '0.1.0'
+
+
+# --------------------------------------------------------------------------- mock's loader expands every value
+
+def test_the_loader_script_expands_every_value(tmp_path, config_dir):
+    """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
+    templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
+    package = tmp_path / 'site' / 'mockbuild'
+    package.mkdir(parents=True)
+    (package / '__init__.py').write_text('')
+    (package / 'config.py').write_text(
+        'import jinja2\n'
+        'class Opts(dict):\n'
+        '    def __getitem__(self, key):\n'
+        '        value = dict.__getitem__(self, key)\n'
+        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
+        'def simple_load_config(name, config_path=None):\n'
+        '    opts = Opts(plugin_conf={})\n'
+        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
+        '    return opts\n')
+    good = config_dir / 'good.cfg'
+    good.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n")
+    bad = config_dir / 'bad.cfg'
+    bad.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / 'site')] + sys.path))
+    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
+    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        check=False)
+    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
+    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            check=False)
+    assert failed.returncode == 1
+    assert b"TemplateSyntaxError (expanding config_opts['description'])" in failed.stderr
