@@ -27,6 +27,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config i
     ENTRY_KEYS,
     MockConfigError,
     file_attributes,
+    unmarked_roots,
     validate_entry,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import config_finding
@@ -169,7 +170,8 @@ def config_findings(configs, params):
     """Each config file against what mock_config does with it (its planner decides), with its root as given."""
     absent = [c['name'] for c in configs if c.get('state') == 'absent']
     file_params = {'config_dir': params['config_dir'], 'basedir': params['basedir'], 'owner': params['config_owner'],
-                   'group': params['config_group'], 'mode': params['config_mode'], 'absent_configs': absent}
+                   'group': params['config_group'], 'mode': params['config_mode'], 'absent_configs': absent,
+                   'unmarked': unmarked_roots(params['config_dir']) if configs else []}
     found = []
     for item in configs:
         entry = _entry(item)

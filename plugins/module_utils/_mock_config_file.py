@@ -335,7 +335,10 @@ def _plan_present(lvm, params, plan):
         refuse_disagreement(path, recorded, content_settings(current), 'rewrite')
     neighbours = recorded_configs(params['config_dir'])  # read once, for both checks
     _check_neighbours(entry, root, params, neighbours)
-    refuse_shared_chroot(entry['name'], root, unmarked_roots(params['config_dir']), entry['share_root'])
+    # builder_info reads the other configs' roots once for all its configs (params['unmarked']).
+    unmarked = params.get('unmarked')
+    refuse_shared_chroot(entry['name'], root, unmarked_roots(params['config_dir']) if unmarked is None else unmarked,
+                         entry['share_root'])
     new = marker(entry, root, params['basedir'])
     _check_root_change(lvm, recorded, new, params, neighbours)
     _check_basedir_change(lvm, recorded, new, params, neighbours)

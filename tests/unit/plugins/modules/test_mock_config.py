@@ -188,13 +188,18 @@ def test_mock_installed_without_its_python_package_warns(run_module, fake_lvm, c
     assert 'mockbuild' in result.warnings[0]
 
 
-def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
-    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
+def stand_in_mockbuild(tmp_path, config_py):
+    """A mockbuild package with config.py as given, under tmp_path/site."""
     package = tmp_path / 'site' / 'mockbuild'
     package.mkdir(parents=True)
     (package / '__init__.py').write_text('')
-    (package / 'config.py').write_text(
+    (package / 'config.py').write_text(config_py)
+
+
+def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
+    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
+    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
+    stand_in_mockbuild(tmp_path, 
         'import os\n'
         'def simple_load_config(name, config_path=None):\n'
         '    opts = {"plugin_conf": {}}\n'
@@ -624,10 +629,7 @@ def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir)
 def test_the_loader_script_expands_every_value(tmp_path, config_dir):
     """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
     templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
-    package = tmp_path / 'site' / 'mockbuild'
-    package.mkdir(parents=True)
-    (package / '__init__.py').write_text('')
-    (package / 'config.py').write_text(
+    stand_in_mockbuild(tmp_path, 
         'import jinja2\n'
         'class Opts(dict):\n'
         '    def __getitem__(self, key):\n'
