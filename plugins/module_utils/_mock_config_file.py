@@ -24,8 +24,8 @@ import pwd
 import sys
 import tempfile
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import RC_NOT_FOUND, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import RC_NOT_FOUND, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     CONFIG_OPTIONS,
     MockConfigError,
@@ -130,14 +130,29 @@ def _old_root_volumes(lvm, recorded, neighbours):
     return [name for name in pool_names if any(member_of(name, root, others) for root in roots)]
 
 
-def _check_root_change(lvm, recorded, new, params, neighbours):
-    """Refuse a new root, vg or pool while the recorded root still has volumes (one lvs, only on such a change)."""
+def _check_identity_change(lvm, recorded, new, params, neighbours):
+    """Refuse a change of root, vg, pool or basedir that would leave the recorded root's volumes to nobody.
+
+    The old root's volumes are read (one lvs) only when one of them changes.
+    """
     if recorded is None or params['force']:
         return
+    read = []
+
+    def volumes():
+        if not read:
+            read.append(_old_root_volumes(lvm, recorded, neighbours))
+        return read[0]
+    _check_root_change(recorded, new, volumes)
+    _check_basedir_change(recorded, new, volumes)
+
+
+def _check_root_change(recorded, new, old_volumes):
+    """Refuse a new root, vg or pool while the recorded root still has volumes."""
     old = tuple(recorded[k] for k in ('root', 'vg', 'pool'))
     if old == tuple(new[k] for k in ('root', 'vg', 'pool')):
         return
-    volumes = _old_root_volumes(lvm, recorded, neighbours)
+    volumes = old_volumes()
     if volumes:
         raise MockConfigError(
             'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
@@ -161,14 +176,14 @@ def root_files(basedir, root):
     return [os.path.join(basedir, n) for n in found]
 
 
-def _check_basedir_change(lvm, recorded, new, params, neighbours):
+def _check_basedir_change(recorded, new, old_volumes):
     """Refuse a new basedir while the old one holds the root's files and the root has volumes."""
-    if recorded is None or params['force'] or recorded['basedir'] == new['basedir']:
+    if recorded['basedir'] == new['basedir']:
         return
     left = root_files(recorded['basedir'], recorded['root'])
     if not left:
         return
-    volumes = _old_root_volumes(lvm, recorded, neighbours)
+    volumes = old_volumes()
     if volumes:
         raise MockConfigError(
             'config %r recorded basedir %r, which still holds what mock keeps for root %r (%s), and the root has '
@@ -340,8 +355,7 @@ def _plan_present(lvm, params, plan):
     refuse_shared_chroot(entry['name'], root, unmarked_roots(params['config_dir']) if unmarked is None else unmarked,
                          entry['share_root'])
     new = marker(entry, root, params['basedir'])
-    _check_root_change(lvm, recorded, new, params, neighbours)
-    _check_basedir_change(lvm, recorded, new, params, neighbours)
+    _check_identity_change(lvm, recorded, new, params, neighbours)
     content = render(entry, root, params['basedir'])
     # The version of the collection alone is no change: the marker's version moves with the next real one.
     rewrite = comparable(content) != comparable(current)

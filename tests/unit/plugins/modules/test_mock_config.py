@@ -652,3 +652,14 @@ def test_the_loader_script_expands_every_value(tmp_path, config_dir):
                             check=False)
     assert failed.returncode == 1
     assert b"TemplateSyntaxError (expanding config_opts['description'])" in failed.stderr
+
+
+def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_lvm, lvm_reports, config_dir, tmp_path):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.gone-root.lock').write_text('')
+    recorded_file('f43-lvm', 'gone-root', basedir=str(old))(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    result = run_module(mock_config, args(config_dir, basedir=str(tmp_path / 'new')))
+    assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
+    assert fake_lvm.tools == ['lvs']
