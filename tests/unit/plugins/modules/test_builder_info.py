@@ -18,14 +18,17 @@ import grp
 import json
 import os
 import pwd
+import re
 
 import pytest
+import yaml
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import mock_lvm_configs
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import render
-from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info
+from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info, mock_config
 
 FAMILIES = {
     'RedHat': {'os_packages': ['lvm2', 'device-mapper-persistent-data'], 'mock_packages': ['mock', 'mock-lvm'],
@@ -342,3 +345,34 @@ def test_a_new_collection_version_alone_is_no_difference(host, config_dir, run_m
     text = render(ENTRY, 'f43', host['basedir']).replace('"collection_version": "0.1.0"', '"collection_version": "0.0.1"')
     write_config(host, ENTRY, text)
     assert run_module(builder_info, args(host, configs=[item(ENTRY)])).result['configs'][0]['matches']
+
+
+def test_safe_roots_off_with_a_dotted_root_through_the_role_flow(host, config_dir, run_module, fake_lvm, lvm_reports):
+    """The role's path for builder_safe_roots: false: the filter decides 'foo.bar', configs.yml hands it to
+    mock_config as given (its task's item.* arguments, read from the file), builder_info then finds the file
+    matching and looks for mock.foo.bar.postinit, the volume the pre-warm makes."""
+    pools = [{'vg': 'fixture', 'name': 'mockpool'}]
+    entry = {'name': 'dotted', 'base': 'fedora-43-x86_64', 'root': 'foo.bar', 'pool': 'mockpool', 'size': '8G',
+             'prewarm': True}
+    item = mock_lvm_configs([entry], pools, False, host['config_dir'], host['basedir'])[0]
+    assert item['root'] == 'foo.bar'
+    with open(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'builder', 'tasks',
+                           'configs.yml')) as handle:
+        tasks = yaml.safe_load(handle)
+    task = [t['buildfleet.mock_lvm.mock_config'] for t in tasks
+            if t.get('buildfleet.mock_lvm.mock_config', {}).get('base')][0]
+    module_args = {}
+    for key, value in task.items():
+        match = re.match(r'^\{\{ item\.(\w+)( \| default\(omit\))? \}\}$', str(value))
+        if match and (match.group(2) is None or match.group(1) in item):
+            module_args[key] = item[match.group(1)]
+        elif not isinstance(value, str):
+            module_args[key] = value
+    module_args.update(config_dir=host['config_dir'], basedir=host['basedir'], owner=ME, group=MY_GROUP,
+                       validate_with_mock=False)
+    written = run_module(mock_config, module_args)
+    assert not written.failed and written.result['root'] == 'foo.bar', written
+    fake_lvm.set(lvm=fullreport(lvm_reports, {'snap_default': {'lv_name': 'mock.foo.bar.postinit'}}))
+    res = run_module(builder_info, args(host, configs=[item]))
+    assert res.result['configs_to_write'] == [] and res.result['prewarm_to_run'] == []
+    assert res.result['configs'][0]['postinit'] is True
