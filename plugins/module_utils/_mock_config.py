@@ -519,8 +519,9 @@ def refuse_disagreement(path, recorded, content, action):
             '%s was edited by hand: %s. The volumes, chroot dirs and lock files of the root in its statements may '
             'be in use, and %s the file would leave them to nobody. Put the statements back as the marker records '
             'them, or remove what the edited root left (buildfleet.mock_lvm.build_root state=absent for root %r) and '
-            'set force: true to %s it.' % (path, disagreement, 'rewriting' if action == 'rewrite' else 'removing',
-                                            content['root'] or recorded['root'], action))
+            'set force: true to %s it.'
+            % (path, disagreement, 'rewriting' if action == 'rewrite' else 'removing', content['root'] or recorded['root'],
+               action))
 
 
 # --------------------------------------------------------------------------- roots of configs we did not write

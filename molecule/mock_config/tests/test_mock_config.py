@@ -56,7 +56,8 @@ def test_no_config_of_ours_shares_a_chroot_dir_with_a_packaged_one(host):
     """Every marked config's root differs from every stand-in packaged config's root (and its -bootstrap)."""
     packaged = set()
     for name in ('fedora-43-x86_64', 'centos-stream-9-x86_64', 'eol/fedora-41-x86_64'):
-        packaged |= {name.split('/')[-1], name.split('/')[-1] + '-bootstrap'}
+        root = name.rsplit('/', maxsplit=1)[-1]
+        packaged |= {root, root + '-bootstrap'}
     ours = {marker(host, n)['root'] for n in ('f43-new', 'cs9-lvm', 'dotted-lvm', 'f41-lvm', 'foo-lvm', 'dots-lvm')}
     assert ours and not ours & packaged
 

@@ -199,7 +199,7 @@ def stand_in_mockbuild(tmp_path, config_py):
 def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
     """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
     simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
-    stand_in_mockbuild(tmp_path, 
+    stand_in_mockbuild(tmp_path, (
         'import os\n'
         'def simple_load_config(name, config_path=None):\n'
         '    opts = {"plugin_conf": {}}\n'
@@ -209,7 +209,7 @@ def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
         '            raise RuntimeError("Could not find included config file: %s" % full)\n'
         '        exec(open(full).read(), {"config_opts": opts, "include": include})\n'
         '    exec(open(name).read(), {"config_opts": opts, "include": include})\n'
-        '    return opts\n')
+        '    return opts\n'))
     good = config_dir / 'good.cfg'
     good.write_text("include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n")
     bad = config_dir / 'bad.cfg'
@@ -444,7 +444,7 @@ SHARED_ROOTS = [
 @pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
 @pytest.mark.parametrize('prepare, root, named', [c[1:] for c in SHARED_ROOTS], ids=[c[0] for c in SHARED_ROOTS])
 def test_a_root_another_config_has_is_refused_naming_the_file(run_module, config_dir, prepare, root, named,
-                                                             check_mode):
+                                                              check_mode):
     if prepare:
         prepare(config_dir)
     if named == 'f43-lvm.cfg':  # a copy of one of ours under another name
@@ -519,7 +519,7 @@ def test_the_marker_is_found_past_the_first_4_kib(run_module, config_dir):
 
 @pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
 def test_a_basedir_change_is_refused_while_the_old_one_holds_the_roots_files(run_module, fake_lvm, lvm_reports,
-                                                                            config_dir, tmp_path, check_mode):
+                                                                             config_dir, tmp_path, check_mode):
     old = tmp_path / 'old-basedir'
     old.mkdir()
     (old / '.lvm-mock.foo.lock').write_text('')
@@ -537,7 +537,7 @@ def test_a_basedir_change_is_refused_while_the_old_one_holds_the_roots_files(run
 
 
 def test_a_basedir_change_goes_ahead_when_the_old_one_holds_nothing_of_the_root(run_module, fake_lvm, config_dir,
-                                                                               tmp_path):
+                                                                                tmp_path):
     old = tmp_path / 'old-basedir'
     old.mkdir()
     (old / '.lvm-mock.other.lock').write_text('')
@@ -629,7 +629,7 @@ def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir)
 def test_the_loader_script_expands_every_value(tmp_path, config_dir):
     """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
     templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
-    stand_in_mockbuild(tmp_path, 
+    stand_in_mockbuild(tmp_path, (
         'import jinja2\n'
         'class Opts(dict):\n'
         '    def __getitem__(self, key):\n'
@@ -638,7 +638,7 @@ def test_the_loader_script_expands_every_value(tmp_path, config_dir):
         'def simple_load_config(name, config_path=None):\n'
         '    opts = Opts(plugin_conf={})\n'
         '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
-        '    return opts\n')
+        '    return opts\n'))
     good = config_dir / 'good.cfg'
     good.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n")
     bad = config_dir / 'bad.cfg'
