@@ -7,15 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, validate_name
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
+    CONFIG_OPTIONS,
     MockConfigError,
     check_path,
     config_root,
+    entry_defaults,
     validate_entry,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
@@ -26,9 +26,8 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     host_directories,
 )
 
-# What the module gets for a present config, with the defaults the role documents.
-_DEFAULTS = {'filesystem': 'ext4', 'mkfs_args': [], 'mount_options': '', 'check_size': True, 'sleep_time': 1,
-             'options': {}, 'plugin_options': {}}
+# What the module gets for a present config: the schema's keys, with the schema's defaults.
+_ITEM_KEYS = tuple(k for k in CONFIG_OPTIONS if k not in ('name', 'state'))
 
 
 def _pool_vgs(pools):
@@ -64,8 +63,9 @@ def _resolve_vg(config, pool_vgs):
 
 
 def _present_item(config, pool_vgs, safe, base_item):
-    item = dict(base_item, **copy.deepcopy(_DEFAULTS))
-    item.update((k, v) for k, v in config.items() if v is not None and k not in ('state', 'prewarm'))
+    """The config as mock_config takes it; its root decided here, once, and passed as given everywhere else."""
+    item = dict(base_item, **entry_defaults(_ITEM_KEYS))
+    item.update((k, v) for k, v in config.items() if v is not None and k in _ITEM_KEYS)
     item['vg'] = _resolve_vg(config, pool_vgs)
     item['root'] = config_root(config, safe)
     return item

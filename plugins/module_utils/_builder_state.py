@@ -5,7 +5,7 @@
 """What the builder role manages on one host, read once and compared with what is wanted.
 
 Used by the builder_info module. Every comparison is the one the owning module makes:
-pools go through the thinpool planner, config files through mock_config's rendering, so a
+pools go through the thinpool planner, config files through mock_config's planner, so a
 thing reported as matching is one that its module would leave alone. LVM is read with one
 ``lvm fullreport`` for the whole host; nothing here changes anything.
 """
@@ -32,10 +32,11 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import Lv
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     ENTRY_KEYS,
     MockConfigError,
-    config_file_state,
     file_attributes,
+    unmarked_roots,
     validate_entry,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import config_finding
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import snapshot_volume
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     check_pool_params,
@@ -182,7 +183,7 @@ def room_findings(host, pools, profile_dir):
 
 
 def _entry(item):
-    """The mock_config options of one rendered config (the filter's extra keys left out), validated."""
+    """The schema's keys of one rendered config (the filter's extra keys left out), validated."""
     entry = dict((key, item[key]) for key in ENTRY_KEYS if item.get(key) is not None)
     try:
         validate_entry(entry)
@@ -192,13 +193,16 @@ def _entry(item):
 
 
 def config_findings(configs, params):
-    """Each config file's state against what mock_config writes for it (present) or removes (absent)."""
+    """Each config file against what mock_config does with it (its planner decides), with its root as given."""
+    absent = [c['name'] for c in configs if c.get('state') == 'absent']
+    file_params = {'config_dir': params['config_dir'], 'basedir': params['basedir'], 'owner': params['config_owner'],
+                   'group': params['config_group'], 'mode': params['config_mode'], 'absent_configs': absent,
+                   'unmarked': unmarked_roots(params['config_dir']) if configs else []}
     found = []
     for item in configs:
         entry = _entry(item)
-        state = config_file_state(entry, params['config_dir'], params['basedir'], params['config_owner'],
-                                  params['config_group'], params['config_mode'])
-        found.append(dict(state, state=entry.get('state') or 'present', prewarm=bool(entry.get('prewarm'))))
+        finding = config_finding(entry, dict(file_params))
+        found.append(dict(finding, state=entry.get('state') or 'present', prewarm=bool(entry.get('prewarm'))))
     return found
 
 

@@ -67,13 +67,17 @@ class LvmError(ModuleError):
         self.stderr = stderr
 
 
+# LVM's limit on a volume group or logical volume name (NAME_LEN 128, with the terminating NUL).
+LV_NAME_MAX = 127
+
+
 def validate_name(name, what, lv=True):
     """Raise LvmError unless name is a valid LVM VG or LV name."""
     problem = None
     if not name:
         problem = 'it is empty'
-    elif len(name) > 127:
-        problem = 'it is longer than 127 characters'
+    elif len(name) > LV_NAME_MAX:
+        problem = 'it is longer than %d characters' % LV_NAME_MAX
     elif name in ('.', '..'):
         problem = 'it is "." or ".."'
     elif not _NAME_CHARS.match(name):

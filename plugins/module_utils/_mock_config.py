@@ -2,45 +2,57 @@
 # Copyright (c) buildfleet.mock_lvm contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""mock config files on LVM: validation, rendering and the identity marker, in one place.
+"""mock config files on LVM: the schema of one config, validation, the root rule, rendering and the
+identity marker, in one place.
 
-Used by the mock_config and mock_config_info modules on the host and by the
-mock_lvm_configs filter on the controller, so a value is judged the same way
-everywhere. mock executes its config files as Python, as root: every value is
-validated here and rendered as a Python literal, so no input can inject code.
+Used by the mock_config and mock_config_info modules and builder_info on the host and by the
+mock_lvm_configs filter on the controller, so a value is judged the same way everywhere. mock
+executes its config files as Python, as root: every value is validated here and rendered as a
+Python literal, so no input can inject code.
 
-A file this collection writes carries one marker line, a comment holding JSON
-(name, root, vg, pool, basedir, collection version). It is read back with a
-JSON parser, never by matching the Python statements, and a file without it is
-never overwritten or removed unless the caller forces it.
+A file this collection writes carries one marker line, a comment holding JSON (name, root, vg,
+pool, basedir, collection version). It is read back with a JSON parser, and the statements that
+set root, basedir and lvm_root_opts with Python's parser (ast), never by matching text; the two
+must agree. A file without the marker is never overwritten or removed unless the caller forces
+it, and its root (read the same way, templates expanded) is one no config of ours may share.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ast
+import copy
 import grp
 import json
 import math
 import os
 import pwd
 import re
+import stat
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, parse_size, validate_name
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
+    LV_NAME_MAX,
+    LvmError,
+    parse_size,
+    validate_name,
+)
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
     bootstrap_root,
+    longest_volume_names,
     root_problem,
     safe_root,
-    working_volume,
 )
 
 COLLECTION_VERSION = '0.1.0'
 MARKER_PREFIX = '# buildfleet.mock_lvm config: '
 MARKER_FIELDS = ('name', 'root', 'vg', 'pool', 'basedir')
-# How much of a file is read to find the marker: it is the third line of what we write.
-MARKER_SEARCH_BYTES = 4096
+# Files in a config dir that are no chroot's config (mock's get_global_configs skips them).
+NOT_CHROOT_CONFIGS = ('site-defaults.cfg', 'chroot-aliases.cfg')
 
 # \Z, not $: $ also matches before a trailing newline.
 NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9+_.-]*\Z')
@@ -49,13 +61,45 @@ _FS_RE = re.compile(r'^[a-z0-9]+\Z')
 _MOUNT_RE = re.compile(r'^[A-Za-z0-9,=_.:/+-]*\Z')
 _PATH_RE = re.compile(r'^/[A-Za-z0-9/_.+-]*\Z')
 _OPTION_KEY_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*\Z')
+_OCTAL_DIGITS_RE = re.compile(r'^[0-7]+\Z')
 
 # config_opts keys and plugin_conf keys the collection writes itself.
 OWNED_OPTIONS = ('root', 'basedir', 'plugin_conf')
 OWNED_PLUGIN_PREFIXES = ('lvm_root_', 'root_cache_', 'tmpfs_')
 
-ENTRY_KEYS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
-              'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'prewarm', 'options', 'plugin_options')
+# One mock config, described once: the options of mock_config that describe the config itself, with their
+# types and defaults. The module's argument spec is these plus the file's own options; the role's entries
+# (builder_mock_configs) are these plus ROLE_OPTIONS; the filter fills in these defaults; builder_info reads
+# these keys of each entry; the role's meta/argument_specs.yml and tasks/configs.yml are checked against it
+# by a unit test (tests/unit/plugins/module_utils/test_mock_config_schema.py).
+CONFIG_OPTIONS = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    base=dict(type='str'),
+    root=dict(type='str'),
+    share_root=dict(type='bool', default=False),
+    vg=dict(type='str'),
+    pool=dict(type='str'),
+    size=dict(type='str'),
+    filesystem=dict(type='str', default='ext4'),
+    mkfs_args=dict(type='list', elements='str', default=[]),
+    mount_options=dict(type='str', default=''),
+    check_size=dict(type='bool', default=True),
+    sleep_time=dict(type='raw', default=1),
+    poolmetadatasize=dict(type='str'),
+    umount_root=dict(type='bool'),
+    options=dict(type='dict', default={}),
+    plugin_options=dict(type='dict', default={}),
+)
+# What only the role's entries have: the pre-warm is the role's step, not the file's.
+ROLE_OPTIONS = dict(prewarm=dict(type='bool', default=False))
+ENTRY_KEYS = tuple(CONFIG_OPTIONS) + tuple(ROLE_OPTIONS)
+
+
+def entry_defaults(keys=ENTRY_KEYS):
+    """{key: default} of the schema's keys that have one (fresh copies, so no caller shares a list or dict)."""
+    spec = dict(CONFIG_OPTIONS, **ROLE_OPTIONS)
+    return dict((key, copy.deepcopy(spec[key]['default'])) for key in keys if 'default' in spec[key])
 
 
 class MockConfigError(ModuleError):
@@ -75,14 +119,50 @@ def _string(entry, key, pattern=None, hint=''):
     return value
 
 
-_OCTAL_MODE_RE = re.compile(r'^0?[0-7]{3,4}\Z')
+class _ModeBase(object):
+    """What Ansible's symbolic mode reader needs of a stat result: the mode a relative mode starts from."""
+
+    def __init__(self, mode):
+        self.st_mode = stat.S_IFREG | mode
 
 
 def octal_mode(what, mode):
-    """A mode as four octal digits, as os.stat gives it; refuses symbolic modes."""
-    if not isinstance(mode, str) or not _OCTAL_MODE_RE.match(mode):
-        raise MockConfigError('%s %r must be an octal mode such as 0644 or 2775.' % (what, mode))
-    return '%04o' % int(mode, 8)
+    """A mode as four octal digits, read as Ansible's file module reads it (octal string or symbolic).
+
+    Used for directories too, so it refuses nothing a directory may have; see file_mode for a config file.
+    """
+    if isinstance(mode, bool):
+        raise MockConfigError('%s %r must be a mode such as 0644, \'0644\' or u=rw,g=r,o=r.' % (what, mode))
+    if isinstance(mode, int):
+        value = mode  # YAML reads an unquoted 0644 as the integer 420; Ansible's file module takes it as is
+    elif isinstance(mode, str) and _OCTAL_DIGITS_RE.match(mode):
+        value = int(mode, 8)
+    elif isinstance(mode, str) and mode:
+        try:
+            value = AnsibleModule._symbolic_mode_to_octal(_ModeBase(0), mode)  # pylint: disable=protected-access
+        except Exception as exc:  # Ansible's reader raises ValueError and others for a mode it cannot read
+            raise MockConfigError('%s %r is neither octal nor a symbolic mode such as u=rw,g=r,o=r: %s'
+                                  % (what, mode, exc))
+    else:
+        raise MockConfigError('%s %r must be a mode such as 0644, \'0644\' or u=rw,g=r,o=r.' % (what, mode))
+    if value != stat.S_IMODE(value):
+        raise MockConfigError('%s %r is not a permission mode (%o has bits beyond 07777); an unquoted 644 in YAML is '
+                              'the decimal number 644: write 0644 or \'0644\'.' % (what, mode, value))
+    return '%04o' % value
+
+
+def file_mode(what, mode):
+    """The mode of a file mock executes as root: only its owner may write it, and no special bits."""
+    octal = octal_mode(what, mode)
+    value = int(octal, 8)
+    if value & (stat.S_IWGRP | stat.S_IWOTH | stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX):
+        raise MockConfigError(
+            '%s %r gives mode %s, which lets %s: mock executes its config files as root, so only the owner may write '
+            'one. Use 0644 (or u=rw,g=r,o=r); note that an unquoted 644 in YAML is the decimal number 644, which '
+            'Ansible reads as mode 1204.'
+            % (what, mode, octal, 'the group or others write the file' if value & (stat.S_IWGRP | stat.S_IWOTH)
+               else 'it carry setuid, setgid or sticky bits'))
+    return octal
 
 
 def check_path(what, path):
@@ -97,17 +177,16 @@ def base_include(base):
 
 
 def requested_root(entry):
-    """The root asked for: explicit, or the base config's name (mock's own configs use it as root)."""
+    """The root asked for: explicit, or the config's own name.
+
+    Not the base's root: mock's packaged configs use their own name as root (fedora-43-x86_64.cfg has root
+    fedora-43-x86_64), and two configs with one root share the chroot dir <basedir>/<root> (the chroot,
+    buildroot.lock, the caches), so a plain build of the packaged config would clean into the mounted LVM
+    volume. The config's name is the name of a file this collection writes, which no packaged config has.
+    """
     if entry.get('root'):
         return _string(entry, 'root', NAME_RE, ': use letters, digits and + _ . -')
-    base = entry['base']
-    if base.endswith('.tpl'):
-        _fail(entry, 'base %r is a template: set root explicitly.' % base)
-    name = base.rsplit('/', 1)[-1]
-    root = name[:-len('.cfg')] if name.endswith('.cfg') else name
-    if not NAME_RE.match(root):
-        _fail(entry, 'base %r gives root %r, which is not allowed: set root explicitly.' % (base, root))
-    return root
+    return _string(entry, 'name', NAME_RE, ': use letters, digits and + _ . -')
 
 
 def config_root(entry, safe=True):
@@ -119,11 +198,22 @@ def config_root(entry, safe=True):
     if problem:
         hint = '' if safe else ' (or leave safe roots on, which maps "+" and "." to "_")'
         _fail(entry, problem + hint)
-    try:
-        validate_name(working_volume(bootstrap_root(root))[1:], 'root %r of config %r' % (root, entry['name']))
-    except LvmError as exc:
-        _fail(entry, exc.msg)
+    check_root_length(entry, root)
     return root
+
+
+def check_root_length(entry, root):
+    """Refuse a root whose longest volume name (mock's, see longest_volume_names) LVM would refuse."""
+    for name in longest_volume_names(root):
+        if len(name) > LV_NAME_MAX:
+            _fail(entry, 'root %r is %d characters long: mock names volumes after it, the longest being %s (%d '
+                         'characters, the update snapshots of the bootstrap chroot), and LVM allows %d characters in a '
+                         'volume name. Use a root of at most %d characters.'
+                  % (root, len(root), name, len(name), LV_NAME_MAX, LV_NAME_MAX - (len(name) - len(root))))
+        try:
+            validate_name(name.lstrip('+'), 'root %r of config %r gives volume name' % (root, entry['name']))
+        except LvmError as exc:
+            _fail(entry, exc.msg)
 
 
 def _literal_problem(value, depth=0):
@@ -195,7 +285,7 @@ def _check_lvm_settings(entry):
         _fail(entry, 'mount_options %r must be a comma-separated option string such as "discard,noatime".'
               % (options,))
     _check_number(entry, 'sleep_time', 1)
-    for key in ('check_size', 'umount_root', 'prewarm'):
+    for key in ('check_size', 'umount_root', 'prewarm', 'share_root'):
         if entry.get(key) is not None and not isinstance(entry[key], bool):
             _fail(entry, '%s must be true or false, got %r.' % (key, entry[key]))
 
@@ -308,25 +398,225 @@ def read_text(path, limit=None):
 
 
 def read_marker(path):
-    """The recorded identity of the file at path, None without a marker; raises when it cannot be read."""
-    text = read_text(path, MARKER_SEARCH_BYTES)
+    """The recorded identity of the file at path, None without a marker; raises when it cannot be read.
+
+    The whole file is read: the marker counts wherever it is, as for mock_config.
+    """
+    text = read_text(path)
     return parse_marker(text) if text is not None else None
 
 
 def recorded_configs(config_dir):
-    """{config name: recorded identity} of every file in config_dir this collection wrote (its marker names it)."""
+    """{config name: recorded identity} of every file in config_dir this collection wrote (its marker names it).
+
+    Each identity also carries ``content`` (what the file's statements set, see content_settings) and
+    ``disagreement`` (content_disagreement), so that a reader reports a hand edit.
+    """
     found = {}
-    try:
-        names = sorted(os.listdir(config_dir))
-    except OSError:
-        return found
-    for filename in names:
-        if not filename.endswith('.cfg') or filename.startswith('.'):
-            continue
-        recorded = read_marker(os.path.join(config_dir, filename))
+    for filename, text in _config_texts(config_dir):
+        recorded = parse_marker(text)
         if recorded and recorded['name'] + '.cfg' == filename:
-            found[recorded['name']] = recorded
+            content = content_settings(text)
+            found[recorded['name']] = dict(recorded, content=content,
+                                           disagreement=content_disagreement(recorded, content))
     return found
+
+
+def _config_texts(config_dir, sub=''):
+    """(file name, text) of each chroot config in config_dir (or its sub dir), by name."""
+    directory = os.path.join(config_dir, sub)
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    found = []
+    for filename in names:
+        path = os.path.join(directory, filename)
+        if filename.endswith('.cfg') and not filename.startswith('.') and filename not in NOT_CHROOT_CONFIGS \
+                and os.path.isfile(path):
+            text = read_text(path)
+            if text is not None:
+                found.append((filename, text))
+    return found
+
+
+# --------------------------------------------------------------------------- reading a config's statements
+
+def _subscript_path(node):
+    """('plugin_conf', 'lvm_root_opts') for config_opts['plugin_conf']['lvm_root_opts']; None for other targets."""
+    path = []
+    while isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, getattr(ast, 'Index', ())):  # Python before 3.9 wraps the key
+            key = key.value
+        try:
+            path.insert(0, ast.literal_eval(key))
+        except ValueError:
+            return None
+        node = node.value
+    return tuple(path) if isinstance(node, ast.Name) and node.id == 'config_opts' and path else None
+
+
+_UNKNOWN = object()
+
+
+def config_statements(text):
+    """A config file's top-level statements that matter here, in order, read with Python's parser.
+
+    ('set', key path, value) for an assignment to config_opts[...] (value _UNKNOWN unless a literal), and
+    ('include', name) for include('name'). A file that does not parse gives [].
+    """
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for node in body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            path = _subscript_path(node.targets[0])
+            if path:
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    value = _UNKNOWN
+                found.append(('set', path, value))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == 'include' and node.value.args:
+            try:
+                found.append(('include', ast.literal_eval(node.value.args[0])))
+            except ValueError:
+                pass
+    return found
+
+
+def content_settings(text):
+    """root, basedir, vg and pool as the file's own statements set them (None for what they do not set)."""
+    values = {}
+    for statement in config_statements(text):
+        if statement[0] == 'set':
+            values[statement[1]] = statement[2]
+    opts = values.get(('plugin_conf', 'lvm_root_opts'))
+    opts = opts if isinstance(opts, dict) else {}
+
+    def known(value):
+        return value if isinstance(value, str) else None
+    return {'root': known(values.get(('root',))), 'basedir': known(values.get(('basedir',))),
+            'vg': known(opts.get('volume_group')), 'pool': known(opts.get('pool_name'))}
+
+
+def content_disagreement(recorded, content):
+    """Why a marked file's statements and its marker disagree (a hand edit), or None."""
+    differ = ['%s %r in the marker, %r in the statements' % (key, recorded[key], content[key])
+              for key in ('root', 'basedir', 'vg', 'pool') if content[key] != recorded[key]]
+    return '; '.join(differ) or None
+
+
+def refuse_disagreement(path, recorded, content, action):
+    """Raise before a marked file whose marker and statements disagree is rewritten or removed."""
+    disagreement = content_disagreement(recorded, content)
+    if disagreement:
+        raise MockConfigError(
+            '%s was edited by hand: %s. The volumes, chroot dirs and lock files of the root in its statements may '
+            'be in use, and %s the file would leave them to nobody. Put the statements back as the marker records '
+            'them, or remove what the edited root left (buildfleet.mock_lvm.build_root state=absent for root %r) and '
+            'set force: true to %s it.'
+            % (path, disagreement, 'rewriting' if action == 'rewrite' else 'removing', content['root'] or recorded['root'],
+               action))
+
+
+# --------------------------------------------------------------------------- roots of configs we did not write
+
+_TEMPLATE_RE = re.compile(r'\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}')
+
+
+def _evaluate(config_dir, path, values, seen, cache):
+    """Apply a config file's literal assignments to values, following include() as mock does (once per file)."""
+    if path in seen or len(seen) > 32:
+        return
+    seen.add(path)
+    if path not in cache:
+        text = read_text(path)
+        cache[path] = config_statements(text) if text is not None else []
+    for statement in cache[path]:
+        if statement[0] == 'include':
+            if isinstance(statement[1], str):
+                _evaluate(config_dir, os.path.join(config_dir, statement[1]), values, seen, cache)
+        else:
+            values[statement[1]] = statement[2]
+
+
+def _expand(value, values):
+    """A {{ name }} template expanded from the string values set (as mock's templated dictionary does), or None."""
+    for dummy in range(5):
+        if not isinstance(value, str) or '{' not in value:
+            return value if isinstance(value, str) else None
+        value = _TEMPLATE_RE.sub(lambda m: values.get((m.group(1),)) if isinstance(values.get((m.group(1),)), str)
+                                 else m.group(0), value)
+    return None if '{' in value else value
+
+
+def static_root(config_dir, path, cache=None):
+    """The root a config we did not write gives mock, read without running it; the file's name when unreadable.
+
+    mock-core-configs set the root in a template (config_opts['root'] = 'fedora-{{ releasever }}-{{ target_arch }}')
+    from literals the config sets; a root computed any other way falls back to the file's name, which is what
+    mock's packaged configs use as root.
+    """
+    values = {}
+    _evaluate(config_dir, path, values, set(), {} if cache is None else cache)
+    root = _expand(values.get(('root',)), values)
+    return root or os.path.basename(path)[:-len('.cfg')]
+
+
+def unmarked_roots(config_dir):
+    """[(root, path)] of every config in config_dir and eol/ that this collection did not write.
+
+    A file counts as ours only with a marker naming it (a copy of one of ours is not ours).
+    """
+    found, cache = [], {}
+    for sub in ('', 'eol'):
+        for filename, text in _config_texts(config_dir, sub):
+            recorded = parse_marker(text)
+            if recorded and recorded['name'] + '.cfg' == filename and not sub:
+                continue
+            path = os.path.join(config_dir, sub, filename)
+            found.append((static_root(config_dir, path, cache), path))
+    return found
+
+
+def shared_chroot(root, unmarked):
+    """The unmarked configs whose chroot dirs (<root>, <root>-bootstrap) one of this root's would be."""
+    mine = set((root, bootstrap_root(root)))
+    return [path for other, path in unmarked if mine & set((other, bootstrap_root(other)))]
+
+
+def refuse_shared_chroot(name, root, unmarked, share_root):
+    """Refuse a root whose chroot dir a config this collection did not write also uses, unless share_root."""
+    shared = shared_chroot(root, unmarked)
+    if shared and not share_root:
+        raise MockConfigError(
+            'mock config %r: root %r shares its chroot dir (<basedir>/%s or its -bootstrap) with %s, which this '
+            'collection did not write: a plain build of that config would clean the chroot, lock file and caches '
+            'of this one, even inside its mounted LVM volume. Choose another root (leave root unset for the '
+            'config\'s own name), or set share_root: true if sharing the chroot dir is what you want.'
+            % (name, root, root, ', '.join(shared)))
+    return shared
+
+
+# --------------------------------------------------------------------------- comparing without the version
+
+def comparable(text):
+    """A config's text with the marker's collection_version left out: a new collection version alone is no change."""
+    if text is None:
+        return None
+    lines = []
+    for line in text.splitlines(True):
+        recorded = parse_marker(line) if line.startswith(MARKER_PREFIX) else None
+        if recorded is not None:
+            recorded.pop('collection_version', None)
+            line = MARKER_PREFIX + json.dumps(recorded, sort_keys=True) + '\n'
+        lines.append(line)
+    return ''.join(lines)
 
 
 def base_problem(config_dir, base):
@@ -354,36 +644,3 @@ def file_attributes(path):
     except KeyError:
         group = None
     return owner, group, '%04o' % (st.st_mode & 0o7777)
-
-
-def config_file_state(entry, config_dir, basedir, owner, group, mode):
-    """A config file against what mock_config writes (present) or removes (absent), read only.
-
-    ``matches`` is true exactly when mock_config would change nothing: the content equals
-    ``render()`` with the root mock_config gives it, owner, group and mode are those asked,
-    and the base it includes exists (mock_config refuses a missing base, so it must run and say so).
-    """
-    path = os.path.join(config_dir, entry['name'] + '.cfg')
-    current = read_text(path)
-    state = {'name': entry['name'], 'path': path, 'exists': current is not None, 'marker': None, 'root': None,
-             'owner': None, 'group': None, 'mode': None, 'matches': False, 'difference': None}
-    if current is not None:
-        state['marker'] = parse_marker(current)
-        state['owner'], state['group'], state['mode'] = file_attributes(path)
-    if entry.get('state') == 'absent':
-        state['matches'] = current is None
-        state['difference'] = 'the file exists' if current is not None else None
-        return state
-    state['root'] = config_root(entry)  # mock_config derives it the same way (safe_root on)
-    wanted = {'owner': owner, 'group': group, 'mode': mode}
-    differs = [key for key in ('owner', 'group', 'mode') if current is not None and state[key] != wanted[key]]
-    if current is None:
-        state['difference'] = 'the file does not exist'
-    elif base_problem(config_dir, entry['base']):
-        state['difference'] = base_problem(config_dir, entry['base'])
-    elif current != render(entry, state['root'], basedir):
-        state['difference'] = 'its content differs from what mock_config writes'
-    elif differs:
-        state['difference'] = 'its %s differ%s' % (', '.join(differs), 's' if len(differs) == 1 else '')
-    state['matches'] = state['difference'] is None
-    return state

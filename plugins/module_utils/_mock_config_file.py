@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The mock_config module's planner: one config file, written or removed only when it is ours.
 
-Reads the file, its neighbours' markers and (when the recorded root changes)
-the old root's volumes, and returns a ``_plan.Plan``: a validated write or a
-removal, then owner, group and mode, with text diffs. Rendering, validation and
-the marker are in ``_mock_config``; names of mock's layout in ``_mock_layout``.
+Reads the file, its neighbours' markers, the roots of the configs this collection
+did not write and (when the recorded root, vg, pool or basedir changes) the old
+root's volumes, and returns a ``_plan.Plan``: a validated write or a removal, then
+owner, group and mode, with text diffs. builder_info compares a config through the
+same planner (config_finding). The schema, validation, rendering and the marker are
+in ``_mock_config``; names of mock's layout in ``_mock_layout``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,43 +17,77 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import copy
 import grp
 import os
 import pwd
 import sys
 import tempfile
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import RC_NOT_FOUND, LvmError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
+    CONFIG_OPTIONS,
     MockConfigError,
     base_problem,
     check_path,
+    comparable,
     config_root,
+    content_settings,
+    file_attributes,
+    file_mode,
     marker,
-    octal_mode,
     parse_marker,
     read_text,
     recorded_configs,
+    refuse_disagreement,
+    refuse_shared_chroot,
     render,
+    unmarked_roots,
     validate_entry,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
+    DEFAULT_BASEDIR,
+    DEFAULT_CONFIG_DIR,
+    MOCK_GROUP,
     bootstrap_root,
+    chroot_dir,
+    lock_files,
     member_of,
     other_known_roots,
     roots_conflict,
+    snapinfo_prefix,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import FileStep, Plan, RemoveFile
 
-ENTRY_OPTIONS = ('name', 'state', 'base', 'root', 'vg', 'pool', 'size', 'filesystem', 'mkfs_args', 'mount_options',
-                 'check_size', 'sleep_time', 'poolmetadatasize', 'umount_root', 'options', 'plugin_options')
+# The options of mock_config that are about the file, not the config (CONFIG_OPTIONS): the module's
+# argument spec is both (argument_spec()), and builder_info passes its own values for these.
+FILE_OPTIONS = dict(
+    safe_root=dict(type='bool', default=True),
+    basedir=dict(type='path', default=DEFAULT_BASEDIR),
+    config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),
+    owner=dict(type='str', default='root'),
+    group=dict(type='str', default=MOCK_GROUP),
+    # raw: an unquoted 0644 in YAML is the integer 420, read as Ansible's file module reads it.
+    mode=dict(type='raw', default='0644'),
+    force=dict(type='bool', default=False),
+    absent_configs=dict(type='list', elements='str', default=[]),
+    validate_with_mock=dict(type='bool', default=True),
+)
+
+
+def argument_spec():
+    """mock_config's argument spec: the config's options (the one schema) and the file's."""
+    spec = copy.deepcopy(CONFIG_OPTIONS)
+    spec.update(copy.deepcopy(FILE_OPTIONS))
+    return spec
 
 
 def plan_config(lvm, params):
     """The Plan for the config file of params; plan.details holds path, recorded, marker (and root)."""
     params['config_dir'] = check_path('config_dir', params['config_dir'])
     params['basedir'] = check_path('basedir', params['basedir'])
-    params['mode'] = octal_mode('mode', params['mode'])
+    params['mode'] = file_mode('mode', params['mode'])
     validate_entry({'name': params['name'], 'state': 'absent'})
     plan = Plan()
     plan.text_diff = True
@@ -94,26 +130,77 @@ def _old_root_volumes(lvm, recorded, neighbours):
     return [name for name in pool_names if any(member_of(name, root, others) for root in roots)]
 
 
-def _check_root_change(lvm, recorded, new, params, neighbours):
-    """Refuse a new root, vg or pool while the recorded root still has volumes (one lvs, only on such a change)."""
+def _check_identity_change(lvm, recorded, new, params, neighbours):
+    """Refuse a change of root, vg, pool or basedir that would leave the recorded root's volumes to nobody.
+
+    The old root's volumes are read (one lvs) only when one of them changes.
+    """
     if recorded is None or params['force']:
         return
+    read = []
+
+    def volumes():
+        if not read:
+            read.append(_old_root_volumes(lvm, recorded, neighbours))
+        return read[0]
+    _check_root_change(recorded, new, volumes)
+    _check_basedir_change(recorded, new, volumes)
+
+
+def _check_root_change(recorded, new, old_volumes):
+    """Refuse a new root, vg or pool while the recorded root still has volumes."""
     old = tuple(recorded[k] for k in ('root', 'vg', 'pool'))
     if old == tuple(new[k] for k in ('root', 'vg', 'pool')):
         return
-    volumes = _old_root_volumes(lvm, recorded, neighbours)
+    volumes = old_volumes()
     if volumes:
         raise MockConfigError(
             'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
             'in %s/%s, which would leave them to nobody. Remove the old build roots first (buildfleet.mock_lvm.'
-            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool.'
+            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool (root: %s).'
             % (new['name'], old[0], old[1], old[2], ', '.join(sorted(volumes)), new['root'], new['vg'], new['pool'],
-               old[0], old[1], old[2]))
+               old[0], old[1], old[2], old[0]))
+
+
+def root_files(basedir, root):
+    """What mock keeps in basedir for a root and its bootstrap: chroot dir, lock files, .snapinfo files."""
+    try:
+        names = set(os.listdir(basedir))
+    except OSError:
+        return []
+    found = []
+    for each in (root, bootstrap_root(root)):
+        wanted = [os.path.basename(chroot_dir(basedir, each))] + [os.path.basename(p) for p in lock_files(basedir, each)]
+        found += [n for n in wanted if n in names]
+        found += sorted(n for n in names if n.startswith(snapinfo_prefix(each)))
+    return [os.path.join(basedir, n) for n in found]
+
+
+def _check_basedir_change(recorded, new, old_volumes):
+    """Refuse a new basedir while the old one holds the root's files and the root has volumes."""
+    if recorded['basedir'] == new['basedir']:
+        return
+    left = root_files(recorded['basedir'], recorded['root'])
+    if not left:
+        return
+    volumes = old_volumes()
+    if volumes:
+        raise MockConfigError(
+            'config %r recorded basedir %r, which still holds what mock keeps for root %r (%s), and the root has '
+            'volumes (%s); with basedir %r mock would look for its lock and .snapinfo files there and no longer see '
+            'a running build or its current snapshot. Remove the build roots first (buildfleet.mock_lvm.build_root '
+            'root=%s vg=%s pool=%s basedir=%s state=absent), or keep basedir %r.'
+            % (new['name'], recorded['basedir'], recorded['root'], ', '.join(left), ', '.join(sorted(volumes)),
+               new['basedir'], recorded['root'], recorded['vg'], recorded['pool'], recorded['basedir'],
+               recorded['basedir']))
 
 
 # mock's own loader, run as a separate process: mock.py itself refuses to run from the root
 # account (rootcheck), while mockbuild.config.simple_load_config, "intended for use by 3rd party
 # software", loads a config file (includes resolved against config_dir) and only warns as root.
+# load_config turns the templating on at its end (__jinja_expand); mock then expands a value when
+# it reads it (TemplatedDictionary.__getitem__, recursively into lists and dicts). Reading every
+# key here expands every value, so a template error is found now, not in the middle of a build.
 _LOAD_WITH_MOCK = """
 import sys, warnings
 warnings.simplefilter('ignore')
@@ -121,10 +208,15 @@ try:
     from mockbuild.config import simple_load_config
 except ImportError:
     raise SystemExit(3)
+key = None
 try:
     opts = simple_load_config(sys.argv[1], sys.argv[2])
+    for key in sorted(opts):
+        opts[key]
+    key = None
 except Exception as exc:
-    sys.stderr.write('%s: %s' % (type(exc).__name__, exc))
+    where = ' (expanding config_opts[%r])' % (key,) if key is not None else ''
+    sys.stderr.write('%s%s: %s' % (type(exc).__name__, where, exc))
     raise SystemExit(1)
 sys.stdout.write(str(opts['root']))
 """
@@ -181,21 +273,18 @@ class ValidatedWrite(FileStep):
 
 
 class FileAttributes(FileStep):
-    """Owner, group and mode of a file; report_to gets the diff when no prediction was made (a new file)."""
+    """Owner, group and mode of a file (the plan's diff says which change)."""
 
     verb = 'set owner, group and mode of'
 
-    def __init__(self, params, path, report_to=None):
+    def __init__(self, params, path):
         super(FileAttributes, self).__init__(path)
         self.params = params
-        self.report_to = report_to
 
     def run(self, module, lvm):
-        diff = attributes_diff_headers(self.path)
-        changed = module.set_owner_if_different(self.path, self.params['owner'], False, diff)
-        changed = module.set_group_if_different(self.path, self.params['group'], changed, diff)
-        if module.set_mode_if_different(self.path, self.params['mode'], changed, diff) and self.report_to is not None:
-            self.report_to.append(diff)
+        changed = module.set_owner_if_different(self.path, self.params['owner'], False)
+        changed = module.set_group_if_different(self.path, self.params['group'], changed)
+        module.set_mode_if_different(self.path, self.params['mode'], changed)
 
 
 def attributes_diff_headers(path):
@@ -213,8 +302,17 @@ def attribute_changes(path, owner, group, mode):
         if current[key] != wanted[key]:
             diff['before'][key], diff['after'][key] = current[key], wanted[key]
     if st.st_mode & 0o7777 != int(mode, 8):
-        diff['before']['mode'], diff['after']['mode'] = '0%03o' % (st.st_mode & 0o7777), '0%03o' % int(mode, 8)
+        diff['before']['mode'], diff['after']['mode'] = '%04o' % (st.st_mode & 0o7777), mode
     return diff if diff['before'] else None
+
+
+def new_file_attributes(path, owner, group, mode):
+    """The diff of a file yet to be written: the owner, group and mode it will get (checked to exist now)."""
+    _id('owner', owner, pwd.getpwnam, 'pw_uid')
+    _id('group', group, grp.getgrnam, 'gr_gid')
+    diff = attributes_diff_headers(path)
+    diff.update(before={}, after={'owner': owner, 'group': group, 'mode': mode})
+    return diff
 
 
 def _id(what, name, lookup, field):
@@ -237,7 +335,7 @@ def _own_marker(text, name):
 
 
 def _plan_present(lvm, params, plan):
-    entry = dict((k, params[k]) for k in ENTRY_OPTIONS)
+    entry = dict((k, params[k]) for k in CONFIG_OPTIONS)
     validate_entry(entry)
     root = config_root(entry, params['safe_root'])
     problem = base_problem(params['config_dir'], entry['base'])
@@ -248,24 +346,33 @@ def _plan_present(lvm, params, plan):
     recorded = _own_marker(current, entry['name'])
     if current is not None:
         _refuse_foreign(path, recorded, params)
+    if recorded is not None and not params['force']:
+        refuse_disagreement(path, recorded, content_settings(current), 'rewrite')
     neighbours = recorded_configs(params['config_dir'])  # read once, for both checks
     _check_neighbours(entry, root, params, neighbours)
+    # builder_info reads the other configs' roots once for all its configs (params['unmarked']).
+    unmarked = params.get('unmarked')
+    refuse_shared_chroot(entry['name'], root, unmarked_roots(params['config_dir']) if unmarked is None else unmarked,
+                         entry['share_root'])
     new = marker(entry, root, params['basedir'])
-    _check_root_change(lvm, recorded, new, params, neighbours)
+    _check_identity_change(lvm, recorded, new, params, neighbours)
     content = render(entry, root, params['basedir'])
-    plan.details.update(recorded=recorded, root=root, marker=new)
-    if content != current:
+    # The version of the collection alone is no change: the marker's version moves with the next real one.
+    rewrite = comparable(content) != comparable(current)
+    plan.details.update(recorded=recorded, root=root, marker=new if rewrite else recorded)
+    if rewrite:
         plan.file_diffs.append({'before': current or '', 'after': content, 'before_header': path,
                                 'after_header': path})
         plan.steps.append(ValidatedWrite(params, path, content, plan.details))
-    _plan_attributes(plan, params, path, written=content != current)
+    _plan_attributes(plan, params, path, written=rewrite)
 
 
 def _plan_attributes(plan, params, path, written):
-    """An existing file's attributes are predicted; those of a file yet to be written are set and reported after."""
+    """Owner, group and mode: predicted for an existing file, and for a new one what it will get."""
     if not os.path.exists(path):
         if written:
-            plan.steps.append(FileAttributes(params, path, report_to=plan.file_diffs))
+            plan.file_diffs.append(new_file_attributes(path, params['owner'], params['group'], params['mode']))
+            plan.steps.append(FileAttributes(params, path))
         return
     predicted = attribute_changes(path, params['owner'], params['group'], params['mode'])
     if predicted:
@@ -280,6 +387,62 @@ def _plan_absent(lvm, params, plan):
         return
     recorded = _own_marker(current, params['name'])
     _refuse_foreign(path, recorded, params)
+    if recorded is not None and not params['force']:
+        refuse_disagreement(path, recorded, content_settings(current), 'remove')
     plan.details['recorded'] = recorded
     plan.file_diffs.append({'before': current, 'after': '', 'before_header': path, 'after_header': path})
     plan.steps.append(RemoveFile(path))
+
+
+class _NoVolumeReads(object):
+    """The LVM client builder_info gives the planner: a config whose identity changes differs anyway."""
+
+    def read_vg(self, vg):
+        raise _IdentityChanges()
+
+
+class _IdentityChanges(ModuleError):
+    def __init__(self):
+        super(_IdentityChanges, self).__init__('its recorded root, vg, pool or basedir changes (mock_config then '
+                                               'checks the old root\'s volumes)')
+
+
+def config_finding(item, file_params):
+    """A config file against what mock_config does with it, read only: builder_info's comparison.
+
+    item: a config as the mock_lvm_configs filter gives it (its root decided there, taken as given);
+    file_params: config_dir, basedir, owner, group, mode. ``matches`` is true exactly when mock_config
+    would change nothing; ``difference`` says what it would do, or why it would refuse.
+    """
+    params = dict(file_params, safe_root=False, force=False, validate_with_mock=False,
+                  absent_configs=file_params.get('absent_configs', []))
+    params.update((k, item.get(k, spec.get('default'))) for k, spec in CONFIG_OPTIONS.items())
+    path = os.path.join(file_params['config_dir'], '%s.cfg' % item['name'])
+    found = {'name': item['name'], 'path': path, 'exists': os.path.exists(path), 'marker': None,
+             'root': item.get('root') if params['state'] == 'present' else None, 'owner': None, 'group': None,
+             'mode': None, 'matches': False, 'difference': None}
+    if found['exists']:
+        found['marker'] = parse_marker(read_text(path) or '')
+        found['owner'], found['group'], found['mode'] = file_attributes(path)
+    try:
+        plan = plan_config(_NoVolumeReads(), params)
+    except ModuleError as exc:
+        found['difference'] = exc.msg
+        return found
+    if plan.steps:
+        found['difference'] = '; '.join(filter(None, (_describe_change(plan, step) for step in plan.steps)))
+    found['matches'] = found['difference'] is None
+    return found
+
+
+def _describe_change(plan, step):
+    """What one planned step changes, as builder_info reports it."""
+    if isinstance(step, ValidatedWrite):
+        return 'its content differs from what mock_config writes' if os.path.exists(step.path) \
+            else 'the file does not exist'
+    if isinstance(step, RemoveFile):
+        return 'the file exists'
+    keys = [k for diff in plan.file_diffs if isinstance(diff.get('before'), dict) for k in diff['before']]
+    if not keys:
+        return None  # a new file: that it does not exist says it all
+    return 'its %s differ%s' % (', '.join(keys), 's' if len(keys) == 1 else '')

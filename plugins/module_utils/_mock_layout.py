@@ -34,6 +34,8 @@ CONFIG_DIR_MODE = '0755'
 HEAD = 'head'
 POSTINIT = 'postinit'
 UPDATED_SUFFIX = '_updated_'
+# The stamp mock appends to update snapshots (lvm_root.py update_snapshot_name: YYYY-MM-DD_HH-MM), for its length.
+UPDATE_STAMP_EXAMPLE = '2000-01-01_00-00'
 BOOTSTRAP_SUFFIX = '-bootstrap'
 
 _LOCK_RE = re.compile(r'^\.lvm-mock\.(.+)\.lock$')
@@ -65,6 +67,16 @@ def snapshot_volume(root, name=POSTINIT):
 def updates_prefix(root):
     """Prefix of the snapshots `mock --update` leaves behind."""
     return snapshot_volume(root, POSTINIT + UPDATED_SUFFIX)
+
+
+def longest_volume_names(root):
+    """The longest volume names mock makes for a root: its bootstrap's working volume and update snapshots.
+
+    mock runs the bootstrap chroot as root <root>-bootstrap, and `mock --update` before a build leaves
+    snapshots postinit_updated_YYYY-MM-DD_HH-MM (minute resolution), so the longest name of a root is
+    mock.<root>-bootstrap.postinit_updated_YYYY-MM-DD_HH-MM (a --uniqueext longer than that suffix aside).
+    """
+    return [working_volume(bootstrap_root(root)), updates_prefix(bootstrap_root(root)) + UPDATE_STAMP_EXAMPLE]
 
 
 def lock_files(basedir, root):

@@ -20,9 +20,11 @@ description:
     group and its users.
   - Compares each with what is wanted and returns the lists of what differs, so that a caller (the
     C(buildfleet.mock_lvm.builder) role) runs the module that owns a thing only when that thing differs.
-  - A pool is compared by the planner of M(buildfleet.mock_lvm.thinpool) and a config file by the rendering of
-    M(buildfleet.mock_lvm.mock_config), so what this module reports as matching, those modules would leave alone.
-    A pool larger than its declared size (autoextend grew it) therefore matches, as sizes are floors.
+  - A pool is compared by the planner of M(buildfleet.mock_lvm.thinpool) and a config file by the planner of
+    M(buildfleet.mock_lvm.mock_config), so what this module reports as matching, those modules would leave alone,
+    and what they would refuse (a hand-edited file whose marker and statements disagree, a root shared with a
+    config this collection did not write) is reported as differing, with the reason. A pool larger than its
+    declared size (autoextend grew it) matches, as sizes are floors.
   - Warns when a volume group's free space is less than the next autoextend step of its pools together, naming how
     much is missing, and gives each existing pool the C(headroom) M(buildfleet.mock_lvm.thinpool) returns.
   - LVM is read with a single C(lvm fullreport) for the whole host (every volume group, physical and logical
@@ -57,7 +59,8 @@ options:
   configs:
     description:
       - mock configs, as the C(buildfleet.mock_lvm.mock_lvm_configs) filter returns them (the options of
-        M(buildfleet.mock_lvm.mock_config) with C(state) and C(prewarm); its other keys are ignored).
+        M(buildfleet.mock_lvm.mock_config) that describe a config, with C(prewarm); its other keys are ignored).
+      - The C(root) of each is taken as given, as the filter decided it.
     type: list
     elements: dict
     default: []
@@ -78,8 +81,10 @@ options:
     type: str
     default: mock
   config_mode:
-    description: Mode of the config files, in octal.
-    type: str
+    description:
+      - Mode of the config files, as for M(buildfleet.mock_lvm.mock_config) (octal, as an integer or a string, or
+        symbolic).
+    type: raw
     default: "0644"
   directories:
     description: Directories wanted.
@@ -198,12 +203,12 @@ configs:
     state: {description: "C(present) or C(absent), as asked.", type: str}
     exists: {description: "Whether the file exists.", type: bool}
     marker: {description: "The identity the file records (its marker), or null.", type: dict}
-    root: {description: "The root mock_config gives it (present configs).", type: str}
+    root: {description: "Its root, as given (present configs).", type: str}
     owner: {description: "Owner of the file.", type: str}
     group: {description: "Group of the file.", type: str}
     mode: {description: "Mode of the file, in octal.", type: str}
     matches: {description: "Whether mock_config would change nothing.", type: bool}
-    difference: {description: "What differs, or null.", type: str}
+    difference: {description: "What mock_config would change, or why it would refuse; null when it matches.", type: str}
     prewarm: {description: "Whether the config is pre-warmed.", type: bool}
     postinit: {description: "Whether its pool holds its postinit snapshot (null for absent configs).", type: bool}
 configs_to_write: {description: "Present configs whose file does not match.", returned: always, type: list,
@@ -233,7 +238,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._builder_state import read_builder
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import check_path, octal_mode
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import check_path, file_mode, octal_mode
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
     DEFAULT_BASEDIR,
     DEFAULT_CONFIG_DIR,
@@ -251,7 +256,7 @@ def run_module(module, lvm):
     params = module.params
     params['config_dir'] = check_path('config_dir', params['config_dir'])
     params['basedir'] = check_path('basedir', params['basedir'])
-    params['config_mode'] = octal_mode('config_mode', params['config_mode'])
+    params['config_mode'] = file_mode('config_mode', params['config_mode'])
     for directory in params['directories']:
         directory['mode'] = octal_mode('mode of directory %s' % directory['path'], directory['mode'])
     return dict(read_builder(module, lvm, params), changed=False)
@@ -275,7 +280,7 @@ def main():
             basedir=dict(type='path', default=DEFAULT_BASEDIR),
             config_owner=dict(type='str', default='root'),
             config_group=dict(type='str', default=MOCK_GROUP),
-            config_mode=dict(type='str', default='0644'),
+            config_mode=dict(type='raw', default='0644'),
             directories=dict(type='list', elements='dict', default=[], options=dict(
                 path=dict(type='path', required=True),
                 owner=dict(type='str', required=True),

@@ -21,20 +21,36 @@ description:
     as root. Unknown keys are refused, as mock would silently ignore a mis-spelt setting.
   - B(Recorded identity.) The file carries a marker, a comment line that starts with C(# buildfleet.mock_lvm config)
     and holds JSON with C(name), C(root), C(vg), C(pool), C(basedir) and C(collection_version). The module reads it
-    back with a JSON parser. Only a file with the marker is overwritten or removed; any other file (a packaged config, a
-    hand-written one) is refused unless O(force=true).
-  - B(Roots from each config alone.) The root is O(root), or the base config's name, with C(+) and C(.) mapped to
-    C(_) (O(safe_root)), whatever other configs exist. Refused, naming both configs, is a root that another marked
-    file in O(config_dir) already records, one that starts with another root's bootstrap name (C(<root>-bootstrap)),
-    or one ending in C(-bootstrap).
+    back with a JSON parser, wherever it is in the file. Only a file with the marker is overwritten or removed; any other
+    file (a packaged config, a hand-written one) is refused unless O(force=true).
+  - B(Marker and content agree.) The statements that set C(root), C(basedir) and C(lvm_root_opts) (C(volume_group),
+    C(pool_name)) are read with Python's parser; when they differ from the marker (a hand edit), the file is neither
+    rewritten nor removed, and the error names both values and the way out.
+  - B(Roots from each config alone.) The root is O(root), or else the config's own O(name) (not the base's root,
+    which the packaged base config uses itself), with C(+) and C(.) mapped to C(_) (O(safe_root)), whatever other
+    configs exist. Refused, naming both configs, is a root that another marked file in O(config_dir) already records,
+    one that starts with another root's bootstrap name (C(<root>-bootstrap)), or one ending in C(-bootstrap).
+  - B(No chroot dir shared with a config this collection did not write.) The root of every other config in
+    O(config_dir) and its C(eol/) directory (packaged, hand-written) is read with Python's parser, with mock's
+    C({{ name }}) templates expanded from the values the config sets (its file name when it cannot be read so). A root
+    equal to one of them, or to its C(-bootstrap), is refused naming the file, unless O(share_root=true), as the two
+    configs would share C(<basedir>/<root>) (chroot, C(buildroot.lock), caches), and a plain build of the other one
+    would clean into the mounted LVM volume.
+  - B(Name lengths.) A root is refused up front when the longest volume name mock makes for it,
+    C(mock.<root>-bootstrap.postinit_updated_YYYY-MM-DD_HH-MM), is longer than LVM's 127 characters.
   - B(Root changes.) When the recorded root, volume group or pool differ from the new ones and the old root still has
     volumes in the old pool, the module refuses and names both; the way out is to remove the old build roots first
-    (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)).
+    (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)), or to keep the old
+    root by setting O(root). A new O(basedir) is refused likewise while the recorded one still holds the root's chroot
+    dir, C(.snapinfo) or lock files and the root has volumes.
+  - B(Upgrades.) The marker's C(collection_version) is left out of the comparison, so a new collection version alone
+    rewrites no file; the version moves with the next change made for another reason.
   - Refused too is a name that is its own base (the file would include itself, which mock skips) and a base that does
     not exist in O(config_dir) (with a hint when mock-core-configs moved it to C(eol/)).
-  - The new file is written to a temporary file in O(config_dir), parsed as Python, loaded with
-    with mock's own config loader when mock is installed (O(validate_with_mock)), and only then moved over the live file,
-    atomically. Owner, group and mode are enforced; drift is repaired and reported as a change.
+  - The new file is written to a temporary file in O(config_dir), parsed as Python, loaded with mock's own config
+    loader when mock is installed (O(validate_with_mock)), every option value expanded as mock expands it, and only then
+    moved over the live file, atomically. Owner, group and mode are enforced; drift is repaired and reported as a
+    change, and the diff shows the mode the file gets.
   - A run that changes nothing reads files only; no LVM command runs unless the recorded identity changes.
 author:
   - buildfleet maintainers (@buildfleet)
@@ -56,12 +72,20 @@ options:
   base:
     description:
       - The config to include, by name (V(fedora-43-x86_64), V(eol/fedora-41-x86_64)) or a template path ending in
-        C(.tpl) (then O(root) is required). It must exist in O(config_dir).
+        C(.tpl). It must exist in O(config_dir).
       - Required with O(state=present).
     type: str
   root:
-    description: The chroot's C(config_opts['root']). Defaults to the base config's name.
+    description:
+      - The chroot's C(config_opts['root']). Defaults to O(name) (made safe, see O(safe_root)).
+      - Give the recorded root here to keep the root of a file written by a version that defaulted to the base's name.
     type: str
+  share_root:
+    description:
+      - Accept a root that a config this collection did not write also has (a packaged config such as the base); the
+        two then share the chroot dir C(<basedir>/<root>), its C(buildroot.lock) and caches.
+    type: bool
+    default: false
   safe_root:
     description:
       - Map C(+) and C(.) in the root to C(_). mock's LVM plugin never finds the volumes of a root with C(+), and
@@ -135,13 +159,19 @@ options:
     type: str
     default: mock
   mode:
-    description: Mode of the file, as an octal string.
-    type: str
+    description:
+      - Mode of the file, read as M(ansible.builtin.file) reads it; an octal string (V('0644'), V('644')), an integer
+        (an unquoted V(0644) in YAML is the integer 420, mode 0644), or a symbolic mode (V(u=rw,g=r,o=r); relative
+        symbolic modes start from 0000).
+      - A mode that lets the group or others write the file, or sets setuid, setgid or sticky bits, is refused, as mock
+        executes the file as root.
+    type: raw
     default: '0644'
   force:
     description:
-      - Overwrite or remove a file that does not carry the marker (for example to take over a config written by hand),
-        and skip the root-change check. A packaged config is never a good candidate.
+      - Overwrite or remove a file that does not carry the marker (for example to take over a config written by hand)
+        or whose statements disagree with its marker, and skip the root-change and basedir-change checks. A packaged
+        config is never a good candidate.
     type: bool
     default: false
   absent_configs:
@@ -156,7 +186,8 @@ options:
     description:
       - Where mock is installed, load the candidate file with mock's own config loader
         (C(mockbuild.config.simple_load_config), with includes resolved against O(config_dir)) before it replaces the
-        live file, and require the root it loads with to be this config's. mock itself is not run (it refuses to run
+        live file, read every option value through it (which expands mock's C({{ }}) templates, so a template error is
+        a refusal), and require the root it loads with to be this config's. mock itself is not run (it refuses to run
         from the root account). Without mock, the Python parse check alone runs.
     type: bool
     default: true
@@ -180,7 +211,7 @@ EXAMPLES = r"""
     plugin_options:
       ccache_enable: true
 
-- name: An EPEL-layered config (its root becomes alma_epel-10-x86_64)
+- name: An EPEL-layered config (its root is its name, alma-epel-10-lvm)
   buildfleet.mock_lvm.mock_config:
     name: alma-epel-10-lvm
     base: alma+epel-10-x86_64
@@ -215,15 +246,16 @@ root:
   description: The root the file gives mock (with O(state=present)).
   returned: success
   type: str
-  sample: fedora-43-x86_64
+  sample: fedora-43-x86_64-lvm
 recorded:
   description: The identity the file recorded before the run (its marker), or null when it had none or did not exist.
   returned: always
   type: dict
-  sample: {name: fedora-43-x86_64-lvm, root: fedora-43-x86_64, vg: mock, pool: shared, basedir: /var/lib/mock,
+  sample: {name: fedora-43-x86_64-lvm, root: fedora-43-x86_64-lvm, vg: mock, pool: shared, basedir: /var/lib/mock,
            collection_version: 0.1.0}
 marker:
-  description: The identity the file records after the run (null once removed).
+  description: The identity the file records after the run (null once removed; the recorded one, version included, when
+    the file was not rewritten).
   returned: always
   type: dict
 validated_with:
@@ -239,12 +271,7 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import plan_config
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import (
-    DEFAULT_BASEDIR,
-    DEFAULT_CONFIG_DIR,
-    MOCK_GROUP,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import argument_spec, plan_config
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
 
 
@@ -254,33 +281,7 @@ def run_module(module, lvm):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            base=dict(type='str'),
-            root=dict(type='str'),
-            safe_root=dict(type='bool', default=True),
-            vg=dict(type='str'),
-            pool=dict(type='str'),
-            size=dict(type='str'),
-            filesystem=dict(type='str', default='ext4'),
-            mkfs_args=dict(type='list', elements='str', default=[]),
-            mount_options=dict(type='str', default=''),
-            check_size=dict(type='bool', default=True),
-            sleep_time=dict(type='raw', default=1),
-            poolmetadatasize=dict(type='str'),
-            umount_root=dict(type='bool'),
-            options=dict(type='dict', default={}),
-            plugin_options=dict(type='dict', default={}),
-            basedir=dict(type='path', default=DEFAULT_BASEDIR),
-            config_dir=dict(type='path', default=DEFAULT_CONFIG_DIR),
-            owner=dict(type='str', default='root'),
-            group=dict(type='str', default=MOCK_GROUP),
-            mode=dict(type='str', default='0644'),
-            force=dict(type='bool', default=False),
-            absent_configs=dict(type='list', elements='str', default=[]),
-            validate_with_mock=dict(type='bool', default=True),
-        ),
+        argument_spec=argument_spec(),
         required_if=[('state', 'present', ('base', 'vg', 'pool', 'size'))],
         supports_check_mode=True,
     )

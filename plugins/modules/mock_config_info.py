@@ -15,7 +15,9 @@ short_description: The mock configs this collection wrote, with the identity eac
 version_added: 0.1.0
 description:
   - Reads every C(*.cfg) file in O(config_dir) and returns those that carry the marker line
-    M(buildfleet.mock_lvm.mock_config) writes (name, root, vg, pool, basedir), read with a JSON parser.
+    M(buildfleet.mock_lvm.mock_config) writes (name, root, vg, pool, basedir), read with a JSON parser wherever it is
+    in the file, together with what the file's statements set (C(root), C(basedir), C(lvm_root_opts)), read with
+    Python's parser; where the two disagree (a hand edit) the config is listed in RV(disagreements).
   - Lists, for the names given in O(names), those whose file exists without the marker (packaged or hand-written
     configs), so that a caller can refuse to touch them before it changes anything.
   - Changes nothing and runs no command.
@@ -61,9 +63,20 @@ configs:
     pool: {description: "Its thin pool.", type: str}
     basedir: {description: "mock's basedir it sets.", type: str}
     collection_version: {description: "Version of the collection that wrote it.", type: str}
+    content:
+      description: C(root), C(basedir), C(vg) and C(pool) as the file's statements set them (null where they do not).
+      type: dict
+    disagreement: {description: "How the statements differ from the marker, or null.", type: str}
   sample:
-    - {name: fedora-43-x86_64-lvm, path: /etc/mock/fedora-43-x86_64-lvm.cfg, root: fedora-43-x86_64, vg: mock,
-       pool: shared, basedir: /var/lib/mock, collection_version: 0.1.0}
+    - {name: fedora-43-x86_64-lvm, path: /etc/mock/fedora-43-x86_64-lvm.cfg, root: fedora-43-x86_64-lvm, vg: mock,
+       pool: shared, basedir: /var/lib/mock, collection_version: 0.1.0,
+       content: {root: fedora-43-x86_64-lvm, basedir: /var/lib/mock, vg: mock, pool: shared}, disagreement: null}
+disagreements:
+  description: Names of the configs whose statements differ from their marker (M(buildfleet.mock_lvm.mock_config)
+    refuses to rewrite or remove them).
+  returned: always
+  type: list
+  elements: str
 unmanaged:
   description: Names from O(names) whose file exists without the marker.
   returned: always
@@ -99,7 +112,8 @@ def main():
         configs.append(item)
     unmanaged = [name for name in module.params['names']
                  if name not in recorded and os.path.exists(os.path.join(config_dir, name + '.cfg'))]
-    module.exit_json(changed=False, configs=configs, unmanaged=unmanaged)
+    disagreements = [c['name'] for c in configs if c['disagreement']]
+    module.exit_json(changed=False, configs=configs, disagreements=disagreements, unmanaged=unmanaged)
 
 
 if __name__ == '__main__':

@@ -50,10 +50,10 @@ def test_autoextend_profile_and_monitoring(host):
 
 
 @pytest.mark.parametrize('name,base,root,vg,pool,extra', [
-    ('fedora-40-x86_64-lvm', 'fedora-40-x86_64.cfg', 'fedora-40-x86_64', 'mocka', 'shared',
+    ('fedora-40-x86_64-lvm', 'fedora-40-x86_64.cfg', 'fedora-40-x86_64-lvm', 'mocka', 'shared',
      {'size': '2G', 'filesystem': 'ext4', 'mkfs_args': ['-E', 'lazy_itable_init=1'], 'mount_options': '',
       'check_size': True, 'sleep_time': 1}),
-    ('centos-stream-9-lvm', 'centos-stream-9-x86_64.cfg', 'centos-stream-9-x86_64', 'mockb', 'solo',
+    ('centos-stream-9-lvm', 'centos-stream-9-x86_64.cfg', 'centos-stream-9-lvm', 'mockb', 'solo',
      {'size': '1G', 'filesystem': 'xfs', 'mkfs_args': [], 'mount_options': '', 'check_size': False, 'sleep_time': 1,
       'poolmetadatasize': '64M'}),
 ])
@@ -85,8 +85,8 @@ def test_removed_config_and_its_build_roots_are_gone(host):
 
 def test_other_config_volumes_and_shared_pool_survive(host):
     volumes = lvs(host, 'mocka')
-    assert {'shared', '+mock.fedora-40-x86_64.head', '+mock.fedora-40-x86_64.ABC', 'mock.fedora-40-x86_64.postinit',
-            'mock.fedora-40-x86_64.postinit_updated_2026-01-01_10-00'} <= set(volumes)
+    assert {'shared', '+mock.fedora-40-x86_64-lvm.head', '+mock.fedora-40-x86_64-lvm.ABC', 'mock.fedora-40-x86_64-lvm.postinit',
+            'mock.fedora-40-x86_64-lvm.postinit_updated_2026-01-01_10-00'} <= set(volumes)
 
 
 def test_no_hostile_code_ran(host):
@@ -112,6 +112,15 @@ def test_fleet_playbooks_left_the_expected_build_roots(host):
     # builder-b's centos build was running during prune and scrub: all five volumes stay.
     centos_b = [n for n in lvs(host, 'fleetb') if 'centos-stream-9' in n]
     assert len(centos_b) == 5
-    fedora_b_updates = sorted(n for n in lvs(host, 'fleetb') if n.startswith('mock.fedora-40-x86_64.postinit_updated_'))
-    assert fedora_b_updates == ['mock.fedora-40-x86_64.postinit_updated_2026-03-01_10-00']
+    fedora_b_updates = sorted(n for n in lvs(host, 'fleetb') if n.startswith('mock.fedora-40-x86_64-lvm.postinit_updated_'))
+    assert fedora_b_updates == ['mock.fedora-40-x86_64-lvm.postinit_updated_2026-03-01_10-00']
     assert not [n for n in lvs(host, 'mockb') if 'centos-stream-9' in n]
+
+
+@pytest.mark.parametrize('name, packaged', [('fedora-40-x86_64-lvm', 'fedora-40-x86_64'),
+                                            ('centos-stream-9-lvm', 'centos-stream-9-x86_64')])
+def test_a_config_and_its_packaged_base_never_share_a_chroot_dir(host, name, packaged):
+    """The default root is the config's own name: the packaged base keeps <basedir>/<its root> to itself."""
+    ours = load_config(host, '/etc/mock/%s.cfg' % name)[0]['root']
+    theirs = load_config(host, '/etc/mock/%s.cfg' % packaged)[0]['root']
+    assert ours == name and theirs == packaged and ours != theirs

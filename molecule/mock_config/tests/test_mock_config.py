@@ -21,9 +21,8 @@ def marker(host, name):
 
 def test_rename_kept_the_roots_volumes(host):
     assert not host.file(CONFIG_DIR + '/f43-old.cfg').exists
-    assert marker(host, 'f43-new')['root'] == 'fedora-43-x86_64'
-    assert {'+mock.fedora-43-x86_64.head', '+mock.fedora-43-x86_64.ABC', 'mock.fedora-43-x86_64.postinit'} <= \
-        volumes(host)
+    assert marker(host, 'f43-new')['root'] == 'f43'
+    assert {'+mock.f43.head', '+mock.f43.ABC', 'mock.f43.postinit'} <= volumes(host)
 
 
 def test_packaged_stand_ins_untouched(host):
@@ -31,12 +30,11 @@ def test_packaged_stand_ins_untouched(host):
         config = host.file('%s/%s.cfg' % (CONFIG_DIR, name))
         assert config.contains('Stand-in for mock-core-configs')
         assert not config.contains(MARKER)
-    assert {'+mock.centos-stream-9-x86_64.head', 'mock.centos-stream-9-x86_64.postinit'} <= volumes(host)
+    assert {'+mock.cs9-lvm.head', 'mock.cs9-lvm.postinit'} <= volumes(host)
 
 
-@pytest.mark.parametrize('name, root', [('f43-new', 'fedora-43-x86_64'), ('cs9-lvm', 'centos-stream-9-x86_64'),
-                                        ('dotted-lvm', 'foo_bar'), ('f41-lvm', 'fedora-41-x86_64'),
-                                        ('foo-lvm', 'foo')])
+@pytest.mark.parametrize('name, root', [('f43-new', 'f43'), ('cs9-lvm', 'cs9-lvm'), ('dotted-lvm', 'foo_bar'),
+                                        ('f41-lvm', 'f41-lvm'), ('foo-lvm', 'foo'), ('dots-lvm', 'dots.x')])
 def test_configs_record_their_identity_and_are_owned_by_root_mock(host, name, root):
     assert marker(host, name) == {'name': name, 'root': root, 'vg': 'mc', 'pool': 'shared',
                                   'basedir': '/srv/mc/mock', 'collection_version': '0.1.0'}
@@ -46,9 +44,25 @@ def test_configs_record_their_identity_and_are_owned_by_root_mock(host, name, ro
 
 
 def test_refused_configs_left_no_file(host):
-    for name in ('fb', 'fbx', 'fedora-43-x86_64-lvm'):
+    for name in ('fb', 'fbx', 'fedora-43-x86_64-lvm', 'cs9-shared'):
         assert not host.file('%s/%s.cfg' % (CONFIG_DIR, name)).exists
     # The neighbour added last took root foo; the dotted config kept foo_bar.
     assert marker(host, 'foo-lvm')['root'] == 'foo'
     assert not [n for n in volumes(host) if 'foo_baz' in n or 'bootstrap_x' in n]
     assert {'+mock.foo_bar.head', 'mock.foo_bar.postinit'} <= volumes(host)
+
+
+def test_no_config_of_ours_shares_a_chroot_dir_with_a_packaged_one(host):
+    """Every marked config's root differs from every stand-in packaged config's root (and its -bootstrap)."""
+    packaged = set()
+    for name in ('fedora-43-x86_64', 'centos-stream-9-x86_64', 'eol/fedora-41-x86_64'):
+        root = name.rsplit('/', maxsplit=1)[-1]
+        packaged |= {root, root + '-bootstrap'}
+    ours = {marker(host, n)['root'] for n in ('f43-new', 'cs9-lvm', 'dotted-lvm', 'f41-lvm', 'foo-lvm', 'dots-lvm')}
+    assert ours and not ours & packaged
+
+
+def test_a_dotted_root_without_safe_roots_is_the_file_root(host):
+    """builder_safe_roots: false keeps foo.x-style roots: the file mock reads says the same as the marker."""
+    content = host.file(CONFIG_DIR + '/dots-lvm.cfg').content_string
+    assert "config_opts['root'] = 'dots.x'" in content.splitlines()

@@ -56,7 +56,7 @@ MOCK_DEFAULTS = {
 
 ABSENT_KEYS = set(['name', 'state', 'path', 'prewarm', 'basedir', 'config_dir'])
 LINE_KEYS = ABSENT_KEYS | set(['root', 'vg', 'pool', 'other_roots', 'base', 'size', 'filesystem', 'mkfs_args',
-                               'mount_options', 'check_size', 'sleep_time', 'options', 'plugin_options'])
+                               'mount_options', 'check_size', 'sleep_time', 'options', 'plugin_options', 'share_root'])
 
 
 def config(**overrides):
@@ -174,28 +174,29 @@ def only(configs, pools=_DECLARED, *args):
 
 RENDER_CASES = [
     # id, config, expected lvm_root_opts, expected include, expected root
-    ('defaults', config(), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+    ('defaults', config(), opts(), 'fedora-40-x86_64.cfg', 'c'),
     ('every-option', config(filesystem='xfs', mkfs_args=['-E', 'lazy_itable_init=1'], mount_options='noatime,discard',
                             check_size=False, sleep_time=0.5, poolmetadatasize='64M', umount_root=False),
      opts(filesystem='xfs', mkfs_args=['-E', 'lazy_itable_init=1'], mount_options='noatime,discard', check_size=False,
           sleep_time=0.5, poolmetadatasize='64M', umount_root=False),
-     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
-    ('umount-root-true', config(umount_root=True), opts(umount_root=True), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
-    ('check-size-true', config(check_size=True), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
-    ('sleep-time-int', config(sleep_time=5), opts(sleep_time=5), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+     'fedora-40-x86_64.cfg', 'c'),
+    ('umount-root-true', config(umount_root=True), opts(umount_root=True), 'fedora-40-x86_64.cfg', 'c'),
+    ('check-size-true', config(check_size=True), opts(), 'fedora-40-x86_64.cfg', 'c'),
+    ('sleep-time-int', config(sleep_time=5), opts(sleep_time=5), 'fedora-40-x86_64.cfg', 'c'),
     ('other-pool-and-vg', config(pool='big', size='32G'), opts(volume_group='mockslow', pool_name='big', size='32G'),
-     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+     'fedora-40-x86_64.cfg', 'c'),
     ('template-with-root', config(base='templates/fedora-branched.tpl', root='fedora-branched'), opts(),
      'templates/fedora-branched.tpl', 'fedora-branched'),
-    ('base-path-cfg', config(base='custom/rhel-10-x86_64.cfg'), opts(), 'custom/rhel-10-x86_64.cfg', 'rhel-10-x86_64'),
+    ('template-without-root', config(base='templates/fedora-branched.tpl'), opts(), 'templates/fedora-branched.tpl', 'c'),
+    ('base-path-cfg', config(base='custom/rhel-10-x86_64.cfg'), opts(), 'custom/rhel-10-x86_64.cfg', 'c'),
     ('base-with-cfg-suffix', config(base='centos-stream-9-x86_64.cfg'), opts(), 'centos-stream-9-x86_64.cfg',
-     'centos-stream-9-x86_64'),
+     'c'),
     ('explicit-root', config(root='f40-custom'), opts(), 'fedora-40-x86_64.cfg', 'f40-custom'),
     ('size-units', config(size='1.5T', poolmetadatasize='512m'), opts(size='1.5T', poolmetadatasize='512m'),
-     'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+     'fedora-40-x86_64.cfg', 'c'),
     ('unset-optionals-are-omitted', config(poolmetadatasize='', umount_root=None), opts(), 'fedora-40-x86_64.cfg',
-     'fedora-40-x86_64'),
-    ('prewarm', config(prewarm=True), opts(), 'fedora-40-x86_64.cfg', 'fedora-40-x86_64'),
+     'c'),
+    ('prewarm', config(prewarm=True), opts(), 'fedora-40-x86_64.cfg', 'c'),
 ]
 
 
@@ -248,7 +249,7 @@ def test_role_defaults_render():
     result = mock_lvm_configs(defaults['builder_mock_configs'], defaults['builder_thin_pools'],
                               defaults['builder_safe_roots'], defaults['builder_mock_config_dir'])
     assert [(i['name'], i['root'], i['vg'], i['pool'], i['path']) for i in result] == [
-        ('fedora-43-x86_64-lvm', 'fedora-43-x86_64', 'mock', 'mockpool', '/etc/mock/fedora-43-x86_64-lvm.cfg')]
+        ('fedora-43-x86_64-lvm', 'fedora-43-x86_64-lvm', 'mock', 'mockpool', '/etc/mock/fedora-43-x86_64-lvm.cfg')]
     run = run_lines(result[0])
     assert run.includes == ['fedora-43-x86_64.cfg']
     assert run.config_opts['plugin_conf'] == plugin_conf(opts())
@@ -409,11 +410,6 @@ REFUSAL_CASES = [
     ('base-absolute', [config(base='/etc/passwd')], named('c', "base '/etc/passwd' is not allowed")),
     ('base-space', [config(base='fedora 40')], named('c', "base 'fedora 40' is not allowed")),
     ('base-missing', [config(base=None)], named('c', 'base must be a non-empty string, got None')),
-    ('base-template-without-root', [config(base='templates/fedora-branched.tpl')],
-     named('c', "base 'templates/fedora-branched.tpl' is a template: set root explicitly")),
-    ('base-dir-gives-empty-root', [config(base='custom/')], named('c', "base 'custom/' gives root ''")),
-    ('base-dotcfg-gives-empty-root', [config(base='custom/.cfg')], named('c', "base 'custom/.cfg' gives root ''")),
-    ('base-gives-dash-root', [config(base='custom/-x.cfg')], named('c', "base 'custom/-x.cfg' gives root '-x'")),
     # root
     ('root-quote', [config(root="x'\nimport os")], named('c', "root \"x'\\nimport os\" is not allowed")),
     ('root-newline', [config(root='x\nimport os')], named('c', "root 'x\\nimport os' is not allowed")),
@@ -422,7 +418,11 @@ REFUSAL_CASES = [
     ('root-space', [config(root='a b')], named('c', "root 'a b' is not allowed")),
     ('root-not-string', [config(root=7)], named('c', 'root must be a non-empty string, got 7')),
     ('root-reserved-by-lvm', [config(root='x_tdata')], ("root 'x_tdata' of config 'c'", 'LVM reserves names')),
-    ('root-too-long', [config(root='r' * 120)], ("of config 'c'", 'longer than 127 characters')),
+    # mock's longest name for a root: mock.<root>-bootstrap.postinit_updated_YYYY-MM-DD_HH-MM, 49 more characters.
+    ('root-too-long', [config(root='r' * 79)],
+     named('c', "root '%s' is 79 characters long" % ('r' * 79), 'mock.%s-bootstrap.postinit_updated_2000-01-01_00-00'
+           % ('r' * 79), '(128 characters', 'LVM allows 127 characters', 'at most 78 characters')),
+    ('name-too-long-for-a-root', [config(name='n' * 100)], named('n' * 100, 'at most 78 characters')),
     # size
     ('size-word', [config(size='big')], named('c', "size 'big' is not a size")),
     ('size-injection', [config(size="1G'); import os #")], named('c', "size \"1G'); import os #\" is not a size")),
@@ -560,29 +560,35 @@ def roots_of(configs, *args):
 
 SAFE_CASES = [
     # id, configs, safe_roots, expected {config: root}
-    ('plus-mapped', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], True,
+    ('plus-mapped', [config(name='alma-epel-9-lvm', root='alma+epel-9-x86_64')], True,
      {'alma-epel-9-lvm': 'alma_epel-9-x86_64'}),
-    ('dots-always-mapped', [config(name='c-foobar', base='foo.bar')], True, {'c-foobar': 'foo_bar'}),
-    ('dotted-prefix-mapped', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar', pool='big')],
+    # The default root is the config's own name, made safe: never the base's root.
+    ('default-is-the-name', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], True,
+     {'alma-epel-9-lvm': 'alma-epel-9-lvm'}),
+    ('default-name-made-safe', [config(name='f40.debug', base='fedora-40-x86_64')], True, {'f40.debug': 'f40_debug'}),
+    ('default-name-kept-when-disabled', [config(name='f40.debug', base='fedora-40-x86_64')], False,
+     {'f40.debug': 'f40.debug'}),
+    ('dots-always-mapped', [config(name='c-foobar', root='foo.bar')], True, {'c-foobar': 'foo_bar'}),
+    ('dotted-prefix-mapped', [config(name='c-foo', root='foo'), config(name='c-foobar', root='foo.bar', pool='big')],
      True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
-    ('shipped-dotted-root', [config(name='leap', base='opensuse-leap-15.6-x86_64')], True,
+    ('shipped-dotted-root', [config(name='leap', root='opensuse-leap-15.6-x86_64')], True,
      {'leap': 'opensuse-leap-15_6-x86_64'}),
     ('explicit-root-honoured', [config(name='c', root='my-root')], True, {'c': 'my-root'}),
     ('explicit-root-made-safe', [config(name='c', root='my+root.x')], True, {'c': 'my_root_x'}),
-    ('absent-takes-no-part', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar'),
+    ('absent-takes-no-part', [config(name='c-foo', root='foo'), config(name='c-foobar', root='foo.bar'),
                               {'name': 'old', 'state': 'absent'}],
      True, {'c-foo': 'foo', 'c-foobar': 'foo_bar'}),
     # Config names are not roots: '+' and dotted prefixes in names alone are fine.
     ('plus-in-config-name', [config(name='alma+epel-9-x86_64-lvm', base='alma+epel-9-x86_64')], True,
-     {'alma+epel-9-x86_64-lvm': 'alma_epel-9-x86_64'}),
+     {'alma+epel-9-x86_64-lvm': 'alma_epel-9-x86_64-lvm'}),
     ('dotted-prefix-config-names', [config(name='f40', root='r1'), config(name='f40.debug', root='r2')], False,
      {'f40': 'r1', 'f40.debug': 'r2'}),
-    ('disabled-keeps-roots', [config(name='c-foobar', base='foo.bar'), config(name='f', base='fedora-40-x86_64')],
+    ('disabled-keeps-roots', [config(name='c-foobar', root='foo.bar'), config(name='f', root='fedora-40-x86_64')],
      False, {'c-foobar': 'foo.bar', 'f': 'fedora-40-x86_64'}),
     ('disabled-explicit-root', [config(name='alma', base='alma+epel-9-x86_64', root='alma-epel-9')], False,
      {'alma': 'alma-epel-9'}),
-    ('disabled-dotted-prefix-other-pool', [config(name='c-foo', base='foo'),
-                                           config(name='c-foobar', base='foo.bar', pool='big')], False,
+    ('disabled-dotted-prefix-other-pool', [config(name='c-foo', root='foo'),
+                                           config(name='c-foobar', root='foo.bar', pool='big')], False,
      {'c-foo': 'foo', 'c-foobar': 'foo.bar'}),
     ('bootstrap-word-inside', [config(name='a', root='foo'), config(name='b', root='bootstrap-foo')], True,
      {'a': 'foo', 'b': 'bootstrap-foo'}),
@@ -601,15 +607,15 @@ def test_safe_roots(configs, enabled, expected):
 
 def test_adding_a_config_never_changes_another_root():
     """Case 5 of the identity issue: 'foo.bar' alone and beside 'foo' gets the same root."""
-    alone = roots_of([config(name='c-foobar', base='foo.bar')])
-    for neighbours in ([config(name='c-foo', base='foo')], [config(name='c-foo', base='foo', pool='big'),
+    alone = roots_of([config(name='c-foobar', root='foo.bar')])
+    for neighbours in ([config(name='c-foo', root='foo')], [config(name='c-foo', root='foo', pool='big'),
                                                             config(name='c-f', root='foo_bar_baz')]):
-        assert roots_of([config(name='c-foobar', base='foo.bar')] + neighbours)['c-foobar'] == alone['c-foobar']
+        assert roots_of([config(name='c-foobar', root='foo.bar')] + neighbours)['c-foobar'] == alone['c-foobar']
 
 
 def test_other_roots_are_the_other_present_configs_roots():
-    items = mock_lvm_configs([config(name='a', base='foo'), config(name='b', base='foo.bar', pool='big'),
-                              config(name='c', base='alma+epel-9-x86_64'), {'name': 'old', 'state': 'absent'}], POOLS)
+    items = mock_lvm_configs([config(name='a', root='foo'), config(name='b', root='foo.bar', pool='big'),
+                              config(name='c', root='alma+epel-9-x86_64'), {'name': 'old', 'state': 'absent'}], POOLS)
     assert dict((i['name'], i.get('other_roots')) for i in items) == {
         'a': ['alma_epel-9-x86_64', 'foo_bar'], 'b': ['alma_epel-9-x86_64', 'foo'], 'c': ['foo', 'foo_bar'],
         'old': None}
@@ -619,26 +625,26 @@ def test_plus_base_keeps_its_include():
     item = only([config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')])
     run = run_lines(item)
     assert run.includes == ['alma+epel-9-x86_64.cfg']
-    assert run.config_opts['root'] == 'alma_epel-9-x86_64'
+    assert run.config_opts['root'] == 'alma-epel-9-lvm'
 
 
 SAFE_REFUSALS = [
     # id, configs, safe_roots, fragments
-    ('disabled-plus', [config(name='alma-epel-9-lvm', base='alma+epel-9-x86_64')], False,
+    ('disabled-plus', [config(name='alma-epel-9-lvm', root='alma+epel-9-x86_64')], False,
      ("mock config 'alma-epel-9-lvm': root 'alma+epel-9-x86_64' contains \"+\"", 'use a root without "+"',
       'leave safe roots on')),
     ('disabled-explicit-plus', [config(name='c', root='my+root')], False, ("root 'my+root' contains \"+\"",)),
-    ('disabled-dotted-prefix', [config(name='c-foo', base='foo'), config(name='c-foobar', base='foo.bar')], False,
+    ('disabled-dotted-prefix', [config(name='c-foo', root='foo'), config(name='c-foobar', root='foo.bar')], False,
      ("root 'foo' (config 'c-foo') is a dotted prefix of root 'foo.bar' (config 'c-foobar') on the same pool",
       'rename one of them')),
-    ('collision-after-mapping', [config(name='c-foobar', base='foo.bar'), config(name='c-explicit', root='foo_bar'),
-                                 config(name='c-foo', base='foo')], True,
+    ('collision-after-mapping', [config(name='c-foobar', root='foo.bar'), config(name='c-explicit', root='foo_bar'),
+                                 config(name='c-foo', root='foo')], True,
      ("configs 'c-foobar' and 'c-explicit' both have root 'foo_bar'", 'give one of them another root')),
-    ('collision-plus-vs-underscore', [config(name='a', base='alma+epel-9-x86_64'),
-                                      config(name='b', base='alma_epel-9-x86_64')], True,
+    ('collision-plus-vs-underscore', [config(name='a', root='alma+epel-9-x86_64'),
+                                      config(name='b', root='alma_epel-9-x86_64')], True,
      ("configs 'a' and 'b' both have root 'alma_epel-9-x86_64'",)),
-    ('same-root-other-pool', [config(name='a', base='fedora-40-x86_64'),
-                              config(name='b', base='fedora-40-x86_64', pool='big')], True,
+    ('same-root-other-pool', [config(name='a', root='fedora-40-x86_64'),
+                              config(name='b', root='fedora-40-x86_64', pool='big')], True,
      ("configs 'a' and 'b' both have root 'fedora-40-x86_64'", 'lock and bookkeeping files per root')),
     ('same-root-twice-disabled', [config(name='a', root='r'), config(name='b', root='r')], False,
      ("configs 'a' and 'b' both have root 'r'",)),
@@ -764,9 +770,9 @@ def recorded(name, root, vg='mock', pool='mockpool', basedir='/var/lib/mock'):
 
 REMOVAL_CASES = [
     # id, configs, recorded configs, unmanaged, expected [(name, root, other_roots)]
-    ('rename-keeps-the-root', [{'name': 'f43-old', 'state': 'absent'}, config(name='f43-new', base='fedora-43-x86_64')],
+    ('rename-keeps-the-root', [{'name': 'f43-old', 'state': 'absent'}, config(name='f43-new', root='fedora-43-x86_64')],
      [recorded('f43-old', 'fedora-43-x86_64')], [], []),
-    ('plain-removal', [{'name': 'gone', 'state': 'absent'}, config(name='keep', base='fedora-43-x86_64')],
+    ('plain-removal', [{'name': 'gone', 'state': 'absent'}, config(name='keep', root='fedora-43-x86_64')],
      [recorded('gone', 'fedora-42-x86_64'), recorded('keep', 'fedora-43-x86_64')], [],
      [('gone', 'fedora-42-x86_64', ['fedora-43-x86_64'])]),
     ('absent-without-file', [{'name': 'gone', 'state': 'absent'}], [], [], []),
@@ -774,7 +780,7 @@ REMOVAL_CASES = [
      [recorded('gone', 'shared-root'), recorded('elsewhere', 'shared-root')], [], []),
     ('two-absent-one-root', [{'name': 'a', 'state': 'absent'}, {'name': 'b', 'state': 'absent'}],
      [recorded('a', 'r'), recorded('b', 'r')], [], [('a', 'r', [])]),
-    ('other-roots-include-recorded-ones', [{'name': 'gone', 'state': 'absent'}, config(name='p', base='foo')],
+    ('other-roots-include-recorded-ones', [{'name': 'gone', 'state': 'absent'}, config(name='p', root='foo')],
      [recorded('gone', 'foo.bar'), recorded('legacy', 'foo-x')], [], [('gone', 'foo.bar', ['foo', 'foo-x'])]),
 ]
 

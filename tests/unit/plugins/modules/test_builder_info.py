@@ -18,14 +18,17 @@ import grp
 import json
 import os
 import pwd
+import re
 
 import pytest
+import yaml
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import mock_lvm_configs
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import render
-from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info
+from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info, mock_config
 
 FAMILIES = {
     'RedHat': {'os_packages': ['lvm2', 'device-mapper-persistent-data'], 'mock_packages': ['mock', 'mock-lvm'],
@@ -258,38 +261,41 @@ def config_dir(host):
 def write_config(host, entry, content=None, mode=0o644):
     path = os.path.join(host['config_dir'], entry['name'] + '.cfg')
     with open(path, 'w') as handle:
-        handle.write(render(entry, entry.get('root') or 'fedora-43-x86_64', host['basedir']) if content is None
+        handle.write(render(entry, entry.get('root') or entry['name'], host['basedir']) if content is None
                      else content)
     os.chmod(path, mode)
     return path
 
 
 def item(entry, **extra):
-    """A config as the role's filter gives it (extra keys the module ignores)."""
-    return dict(entry, state='present', root='fedora-43-x86_64', path='ignored', other_roots=[], **extra)
+    """A config as the role's filter gives it (its root decided: the name; extra keys the module ignores)."""
+    return dict(dict(entry, root=entry.get('root') or entry['name']), state='present', path='ignored', other_roots=[],
+                **extra)
 
 
-@pytest.mark.parametrize('content, mode, difference', [
+@pytest.mark.parametrize('edit, mode, difference', [
     (None, 0o644, None),
     ('# edited\n', 0o644, 'its content differs'),
     (None, 0o600, 'its mode differs'),
 ])
-def test_a_config_file_matches_only_as_mock_config_writes_it(host, config_dir, run_module, content, mode, difference):
+def test_a_config_file_matches_only_as_mock_config_writes_it(host, config_dir, run_module, edit, mode, difference):
+    content = render(ENTRY, 'f43', host['basedir']) + edit if edit else None
     write_config(host, ENTRY, content, mode)
     res = run_module(builder_info, args(host, configs=[item(ENTRY)]))
     found = res.result['configs'][0]
     assert found['difference'] == difference or difference in found['difference']
     assert found['matches'] is (difference is None)
     assert res.result['configs_to_write'] == ([] if difference is None else ['f43'])
-    assert found['marker'] == (None if content else dict(name='f43', root='fedora-43-x86_64', vg='fixture',
-                                                         pool='mockpool', basedir=host['basedir'],
-                                                         collection_version=found['marker']['collection_version']))
+    assert found['marker'] == dict(name='f43', root='f43', vg='fixture', pool='mockpool', basedir=host['basedir'],
+                                   collection_version=found['marker']['collection_version'])
 
 
 def test_a_config_owned_by_another_user_differs(host, config_dir, run_module):
     write_config(host, ENTRY)
-    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody-else'))
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody'))
     assert res.result['configs'][0]['difference'] == 'its owner differs'
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_owner='nobody-else'))
+    assert "owner 'nobody-else' does not exist on this host" in res.result['configs'][0]['difference']
 
 
 def test_a_missing_file_or_base_sends_the_config_to_mock_config(host, config_dir, run_module):
@@ -345,10 +351,18 @@ def test_directories_group_and_users(host, run_module, tmp_path, monkeypatch):
     assert res.result['users_to_add'] == ['someone']
 
 
-def test_a_symbolic_mode_is_refused_with_the_fix(host, run_module):
-    res = run_module(builder_info, args(host, config_mode='u=rw,go=r'))
+@pytest.mark.parametrize('mode', ['u=rw,go=r', 420, '644', '0644'])
+def test_a_config_mode_is_read_as_the_file_module_reads_it(host, config_dir, run_module, mode):
+    write_config(host, ENTRY)
+    res = run_module(builder_info, args(host, configs=[item(ENTRY)], config_mode=mode))
+    assert res.result['configs'][0]['matches'], res.result['configs'][0]
+
+
+@pytest.mark.parametrize('mode', ['0664', 0o646, 'g+w', 644])
+def test_a_config_mode_others_may_write_is_refused_with_the_fix(host, run_module, mode):
+    res = run_module(builder_info, args(host, config_mode=mode))
     assert res.failed
-    assert "config_mode 'u=rw,go=r' must be an octal mode such as 0644" in res.msg
+    assert "config_mode %r gives mode" % (mode,) in res.msg and 'Use 0644' in res.msg
 
 
 def test_profile_users_come_from_the_one_fullreport(lvm_reports):
@@ -357,3 +371,63 @@ def test_profile_users_come_from_the_one_fullreport(lvm_reports):
     host = HostReport(lvm_reports.report('host_fullreport')['report'])
     assert host_profile_users(host, 'mock_lvm-fixture-mockpool') == ['fixture/mockpool']
     assert host_profile_users(host, 'mock_lvm-other') == []
+
+
+def test_a_dotted_root_given_as_decided_matches_what_mock_config_wrote(host, config_dir, run_module):
+    """builder_safe_roots: false keeps 'foo.bar': the file, builder_info and every task use that root as given."""
+    entry = dict(ENTRY, root='foo.bar')
+    write_config(host, entry)
+    res = run_module(builder_info, args(host, configs=[item(entry)]))
+    found = res.result['configs'][0]
+    assert found['matches'] and found['root'] == 'foo.bar' and found['marker']['root'] == 'foo.bar'
+    assert res.result['configs_to_write'] == []
+
+
+def test_a_hand_edit_or_a_shared_root_is_a_finding(host, config_dir, run_module):
+    edited = render(ENTRY, 'f43', host['basedir']).replace("config_opts['root'] = 'f43'", "config_opts['root'] = 'x'")
+    write_config(host, ENTRY, edited)
+    shared = dict(ENTRY, name='shared', root='fedora-43-x86_64')
+    res = run_module(builder_info, args(host, configs=[item(ENTRY), item(shared)]))
+    found = dict((c['name'], c) for c in res.result['configs'])
+    assert "root 'f43' in the marker, 'x' in the statements" in found['f43']['difference']
+    assert "root 'fedora-43-x86_64' shares its chroot dir" in found['shared']['difference']
+    assert res.result['configs_to_write'] == ['f43', 'shared']
+    assert [c for c in res.commands if c[0] in ('lvm', 'lvs')] == res.commands[:1]  # one LVM read, as ever
+    assert res.commands[0][:2] == ['lvm', 'fullreport']
+
+
+def test_a_new_collection_version_alone_is_no_difference(host, config_dir, run_module):
+    text = render(ENTRY, 'f43', host['basedir']).replace('"collection_version": "0.1.0"', '"collection_version": "0.0.1"')
+    write_config(host, ENTRY, text)
+    assert run_module(builder_info, args(host, configs=[item(ENTRY)])).result['configs'][0]['matches']
+
+
+def test_safe_roots_off_with_a_dotted_root_through_the_role_flow(host, config_dir, run_module, fake_lvm, lvm_reports):
+    """The role's path for builder_safe_roots: false: the filter decides 'foo.bar', configs.yml hands it to
+    mock_config as given (its task's item.* arguments, read from the file), builder_info then finds the file
+    matching and looks for mock.foo.bar.postinit, the volume the pre-warm makes."""
+    pools = [{'vg': 'fixture', 'name': 'mockpool'}]
+    entry = {'name': 'dotted', 'base': 'fedora-43-x86_64', 'root': 'foo.bar', 'pool': 'mockpool', 'size': '8G',
+             'prewarm': True}
+    item = mock_lvm_configs([entry], pools, False, host['config_dir'], host['basedir'])[0]
+    assert item['root'] == 'foo.bar'
+    with open(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'builder', 'tasks',
+                           'configs.yml')) as handle:
+        tasks = yaml.safe_load(handle)
+    task = [t['buildfleet.mock_lvm.mock_config'] for t in tasks
+            if t.get('buildfleet.mock_lvm.mock_config', {}).get('base')][0]
+    module_args = {}
+    for key, value in task.items():
+        match = re.match(r'^\{\{ item\.(\w+)( \| default\(omit\))? \}\}$', str(value))
+        if match and (match.group(2) is None or match.group(1) in item):
+            module_args[key] = item[match.group(1)]
+        elif not isinstance(value, str):
+            module_args[key] = value
+    module_args.update(config_dir=host['config_dir'], basedir=host['basedir'], owner=ME, group=MY_GROUP,
+                       validate_with_mock=False)
+    written = run_module(mock_config, module_args)
+    assert not written.failed and written.result['root'] == 'foo.bar', written
+    fake_lvm.set(lvm=fullreport(lvm_reports, {'snap_default': {'lv_name': 'mock.foo.bar.postinit'}}))
+    res = run_module(builder_info, args(host, configs=[item]))
+    assert res.result['configs_to_write'] == [] and res.result['prewarm_to_run'] == []
+    assert res.result['configs'][0]['postinit'] is True

@@ -91,10 +91,14 @@ def test_create_four_runs(run_module, config_dir):
     check, real = four_runs(run_module, args(config_dir), config_dir)
     path = config_dir / 'f43-lvm.cfg'
     assert check.result['diff'][0]['after'] == real.result['diff'][0]['after'] == path.read_text()
-    assert marker_of(path) == {'name': 'f43-lvm', 'root': 'fedora-43-x86_64', 'vg': 'fixture', 'pool': 'mockpool',
+    # The default root is the config's own name: never the packaged base's root (fedora-43-x86_64).
+    assert marker_of(path) == {'name': 'f43-lvm', 'root': 'f43-lvm', 'vg': 'fixture', 'pool': 'mockpool',
                                'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
     assert real.result['marker'] == marker_of(path) and real.result['recorded'] is None
-    assert real.result['root'] == 'fedora-43-x86_64'
+    assert real.result['root'] == 'f43-lvm'
+    # The diff shows the mode the new file gets, in check mode too.
+    for run in (check, real):
+        assert run.result['diff'][-1]['after'] == {'owner': 'root', 'group': 'root', 'mode': '0644'}
     assert real.result['validated_with'] == 'python'
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o644
     assert real.commands == [] and real.result['commands'] == []
@@ -104,11 +108,11 @@ def test_create_four_runs(run_module, config_dir):
 def test_content_is_replaced_and_the_marker_is_what_is_read_back(run_module, config_dir):
     run_module(mock_config, args(config_dir))
     path = config_dir / 'f43-lvm.cfg'
-    # A hand edit that adds a second root line: the file is ours (marker), so it is rewritten.
-    path.write_text(path.read_text() + "config_opts['root'] = 'hand-edited'\r\n")
+    # A hand edit that leaves root, basedir, vg and pool as the marker records them: the file is rewritten.
+    path.write_text(path.read_text() + "config_opts['rpmbuild_networking'] = True\r\n")
     result = run_module(mock_config, args(config_dir, size='16G'), diff=True)
-    assert result.result['changed'] and result.result['recorded']['root'] == 'fedora-43-x86_64'
-    assert 'hand-edited' not in path.read_text() and "'size': '16G'" in path.read_text()
+    assert result.result['changed'] and result.result['recorded']['root'] == 'f43-lvm'
+    assert 'rpmbuild_networking' not in path.read_text() and "'size': '16G'" in path.read_text()
 
 
 @pytest.mark.parametrize('attribute, drift', [('mode', 0o666), ('mode', 0o600)])
@@ -160,7 +164,7 @@ PYTHON = os.path.basename(sys.executable)
 
 
 def test_mock_loader_checks_the_candidate_before_it_replaces_the_live_file(run_module, fake_lvm, config_dir):
-    fake_lvm.set({PYTHON: [(0, 'fedora-43-x86_64', ''), (1, '', 'ConfigError: Config error: x: invalid syntax'),
+    fake_lvm.set({PYTHON: [(0, 'f43-lvm', ''), (1, '', 'ConfigError: Config error: x: invalid syntax'),
                            (0, 'other-root', '')]})
     ok = run_module(mock_config, args(config_dir, validate_with_mock=True))
     assert ok.result['validated_with'] == 'mock'
@@ -173,7 +177,7 @@ def test_mock_loader_checks_the_candidate_before_it_replaces_the_live_file(run_m
     assert 'invalid syntax' in refused.result['msg']
     assert snapshot(config_dir) == before  # live file kept, temp file gone
     other = run_module(mock_config, args(config_dir, validate_with_mock=True, size='9G'))
-    assert other.failed and "loads with root 'other-root', not 'fedora-43-x86_64'" in other.result['msg']
+    assert other.failed and "loads with root 'other-root', not 'f43-lvm'" in other.result['msg']
     assert snapshot(config_dir) == before
 
 
@@ -184,13 +188,18 @@ def test_mock_installed_without_its_python_package_warns(run_module, fake_lvm, c
     assert 'mockbuild' in result.warnings[0]
 
 
-def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
-    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
+def stand_in_mockbuild(tmp_path, config_py):
+    """A mockbuild package with config.py as given, under tmp_path/site."""
     package = tmp_path / 'site' / 'mockbuild'
     package.mkdir(parents=True)
     (package / '__init__.py').write_text('')
-    (package / 'config.py').write_text(
+    (package / 'config.py').write_text(config_py)
+
+
+def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
+    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
+    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
+    stand_in_mockbuild(tmp_path, (
         'import os\n'
         'def simple_load_config(name, config_path=None):\n'
         '    opts = {"plugin_conf": {}}\n'
@@ -200,7 +209,7 @@ def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
         '            raise RuntimeError("Could not find included config file: %s" % full)\n'
         '        exec(open(full).read(), {"config_opts": opts, "include": include})\n'
         '    exec(open(name).read(), {"config_opts": opts, "include": include})\n'
-        '    return opts\n')
+        '    return opts\n'))
     good = config_dir / 'good.cfg'
     good.write_text("include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n")
     bad = config_dir / 'bad.cfg'
@@ -223,10 +232,15 @@ def with_file(name, content):
     return prepare
 
 
-def recorded_file(name, root, vg='fixture', pool='mockpool'):
-    identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': '/var/lib/mock',
+def recorded_file(name, root, vg='fixture', pool='mockpool', basedir='/var/lib/mock', content=None):
+    """A marked file whose statements agree with its marker (content: other statements instead)."""
+    identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir,
                 'collection_version': '0.1.0'}
-    return with_file(name + '.cfg', MARKER + json.dumps(identity) + '\ninclude("x.cfg")\n')
+    statements = content if content is not None else (
+        "config_opts['root'] = %r\nconfig_opts['basedir'] = %r\n"
+        "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': %r, 'pool_name': %r}\n"
+        % (root, basedir, vg, pool))
+    return with_file(name + '.cfg', MARKER + json.dumps(identity) + '\ninclude("x.cfg")\n' + statements)
 
 
 REFUSALS = [
@@ -244,8 +258,8 @@ REFUSALS = [
      ["base 'fedora-99-x86_64' does not exist", 'fedora-99-x86_64.cfg is missing', 'mock-core-configs']),
     ('eol-base', None, dict(base='fedora-41-x86_64'),
      ["base 'fedora-41-x86_64' is not in", 'moved it to eol/', "Use base 'eol/fedora-41-x86_64'"]),
-    ('same-root-as-recorded-neighbour', recorded_file('old', 'fedora-43-x86_64'), {},
-     ["configs 'f43-lvm' and 'old' both have root 'fedora-43-x86_64'", 'recorded in old.cfg']),
+    ('same-root-as-recorded-neighbour', recorded_file('old', 'f43-lvm'), {},
+     ["configs 'f43-lvm' and 'old' both have root 'f43-lvm'", 'recorded in old.cfg']),
     ('bootstrap-of-neighbour', recorded_file('foo-lvm', 'foo'), dict(root='foo-bootstrap.x'),
      ["root 'foo-bootstrap_x' of config 'f43-lvm' starts with 'foo-bootstrap'"]),
     ('ends-in-bootstrap', None, dict(root='x-bootstrap'), ["root 'x-bootstrap' ends in '-bootstrap'"]),
@@ -260,10 +274,9 @@ REFUSALS = [
     ('bad-basedir', None, dict(basedir="/x'; import os"), ['basedir "/x\'; import os" must be an absolute path']),
     ('bad-vg', None, dict(vg='a b'), ["volume group 'a b' is not a valid LVM name"]),
     ('unknown-sleep-time', None, dict(sleep_time='soon'), ["sleep_time 'soon' must be a number"]),
-    ('symbolic-mode', None, dict(mode='u=rw,g=r,o=r'), ["mode 'u=rw,g=r,o=r' must be an octal mode such as 0644"]),
-    ('unknown-owner', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(owner='no-such-user-here'),
+    ('unknown-owner', recorded_file('f43-lvm', 'f43-lvm'), dict(owner='no-such-user-here'),
      ["owner 'no-such-user-here' does not exist on this host", 'set owner to an existing one']),
-    ('unknown-group', recorded_file('f43-lvm', 'fedora-43-x86_64'), dict(group='no-such-group-here'),
+    ('unknown-group', recorded_file('f43-lvm', 'f43-lvm'), dict(group='no-such-group-here'),
      ["group 'no-such-group-here' does not exist on this host"]),
 ]
 
@@ -300,7 +313,7 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
     result = run_module(mock_config, args(config_dir), check_mode=check_mode)
     assert result.failed
     for fragment in ["config 'f43-lvm' recorded root 'foo' in fixture/mockpool", 'still has volumes',
-                     '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'fedora-43-x86_64'",
+                     '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'f43-lvm'",
                      'build_root root=foo vg=fixture pool=mockpool state=absent']:
         assert fragment in result.result['msg']
     # foo.bar's volumes are not foo's.
@@ -313,7 +326,7 @@ def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_report
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
     result = run_module(mock_config, args(config_dir))
     assert result.result['changed'] and result.result['recorded']['root'] == 'gone-root'
-    assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'fedora-43-x86_64'
+    assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
 
 
@@ -338,7 +351,7 @@ def test_absent_removes_only_a_marked_file_and_returns_its_identity(run_module, 
     run_module(mock_config, args(config_dir))
     result = run_module(mock_config, {'name': 'f43-lvm', 'state': 'absent', 'config_dir': str(config_dir)},
                         check_mode=check_mode, diff=True)
-    assert result.result['changed'] and result.result['recorded']['root'] == 'fedora-43-x86_64'
+    assert result.result['changed'] and result.result['recorded']['root'] == 'f43-lvm'
     assert (config_dir / 'f43-lvm.cfg').exists() is check_mode
     assert result.commands == []
 
@@ -359,24 +372,26 @@ def test_absent_missing_file_is_a_no_op(run_module, config_dir):
 
 def test_rename_in_one_run(run_module, config_dir):
     """Remove the old file first, then the new config may take the same root; nothing else is touched."""
-    run_module(mock_config, args(config_dir, name='f43-old'))
-    blocked = run_module(mock_config, args(config_dir, name='f43-new'))
-    assert blocked.failed and "both have root 'fedora-43-x86_64'" in blocked.result['msg']
+    run_module(mock_config, args(config_dir, name='f43-old', root='f43'))
+    blocked = run_module(mock_config, args(config_dir, name='f43-new', root='f43'))
+    assert blocked.failed and "both have root 'f43'" in blocked.result['msg']
     removed = run_module(mock_config, {'name': 'f43-old', 'state': 'absent', 'config_dir': str(config_dir)})
-    assert removed.result['recorded']['root'] == 'fedora-43-x86_64'
-    created = run_module(mock_config, args(config_dir, name='f43-new'))
-    assert created.result['changed'] and created.result['root'] == 'fedora-43-x86_64'
+    assert removed.result['recorded']['root'] == 'f43'
+    created = run_module(mock_config, args(config_dir, name='f43-new', root='f43'))
+    assert created.result['changed'] and created.result['root'] == 'f43'
     assert (config_dir / 'fedora-43-x86_64.cfg').read_text() == PACKAGED
 
 
 def test_rename_in_check_mode_predicts_the_real_run(run_module, config_dir):
     """In check mode the old file is still there: naming it in absent_configs frees its root."""
-    run_module(mock_config, args(config_dir, name='f43-old'))
+    run_module(mock_config, args(config_dir, name='f43-old', root='f43'))
     before = snapshot(config_dir)
-    check = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['f43-old']), check_mode=True)
+    check = run_module(mock_config, args(config_dir, name='f43-new', root='f43', absent_configs=['f43-old']),
+                       check_mode=True)
     assert not check.failed and check.result['changed'] and snapshot(config_dir) == before
-    other = run_module(mock_config, args(config_dir, name='f43-new', absent_configs=['unrelated']), check_mode=True)
-    assert other.failed and "both have root 'fedora-43-x86_64'" in other.result['msg']
+    other = run_module(mock_config, args(config_dir, name='f43-new', root='f43', absent_configs=['unrelated']),
+                       check_mode=True)
+    assert other.failed and "both have root 'f43'" in other.result['msg']
 
 
 def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
@@ -389,7 +404,10 @@ def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
                         check_mode=True)
     assert not result.result['changed'] and snapshot(config_dir) == before
     assert [(c['name'], c['root'], c['pool']) for c in result.result['configs']] == [
-        ('alma-lvm', 'alma_epel-10-x86_64', 'other'), ('f43-lvm', 'fedora-43-x86_64', 'mockpool')]
+        ('alma-lvm', 'alma-lvm', 'other'), ('f43-lvm', 'f43-lvm', 'mockpool')]
+    assert result.result['disagreements'] == []
+    assert result.result['configs'][1]['content'] == {'root': 'f43-lvm', 'basedir': '/var/lib/mock', 'vg': 'fixture',
+                                                      'pool': 'mockpool'}
     assert result.result['configs'][1]['path'] == str(config_dir / 'f43-lvm.cfg')
     assert result.result['unmanaged'] == ['centos-stream-9-x86_64', 'copied']
     assert result.commands == []
@@ -398,3 +416,250 @@ def test_info_lists_marked_files_and_unmanaged_names(run_module, config_dir):
 def test_info_on_a_missing_directory(run_module, tmp_path):
     result = run_module(mock_config_info, {'config_dir': str(tmp_path / 'none')})
     assert result.result['configs'] == [] and result.result['unmanaged'] == []
+
+
+# --------------------------------------------------------------------------- chroot dirs never shared
+
+def packaged_on_a_template(config_dir):
+    """As mock-core-configs ships them: the root set in a template from values the config sets."""
+    (config_dir / 'templates' / 'fedora-branched.tpl').write_text(
+        "config_opts['root'] = 'fedora-{{ releasever }}-{{ target_arch }}'\n"
+        "config_opts['mirrored'] = config_opts['target_arch'] != 'i686'\n")
+    (config_dir / 'fedora-44-x86_64.cfg').write_text(
+        "config_opts['releasever'] = '44'\nconfig_opts['target_arch'] = 'x86_64'\n"
+        "include('templates/fedora-branched.tpl')\n")
+
+
+SHARED_ROOTS = [
+    # id, prepare, root, the file named
+    ('packaged-base', None, 'fedora-43-x86_64', 'fedora-43-x86_64.cfg'),
+    ('packaged-root-from-a-template', packaged_on_a_template, 'fedora-44-x86_64', 'fedora-44-x86_64.cfg'),
+    ('end-of-life-config', None, 'fedora-41-x86_64', 'eol/fedora-41-x86_64.cfg'),
+    ('hand-written-root', with_file('mine.cfg', "config_opts['root'] = 'handmade'\n"), 'handmade', 'mine.cfg'),
+    ('copy-of-ours-is-not-ours', recorded_file('f43-lvm', 'copied-root'), 'copied-root', 'f43-lvm.cfg'),
+    ('its-bootstrap-dir', with_file('boot.cfg', "config_opts['root'] = 'x-bootstrap'\n"), 'x', 'boot.cfg'),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('prepare, root, named', [c[1:] for c in SHARED_ROOTS], ids=[c[0] for c in SHARED_ROOTS])
+def test_a_root_another_config_has_is_refused_naming_the_file(run_module, config_dir, prepare, root, named,
+                                                              check_mode):
+    if prepare:
+        prepare(config_dir)
+    if named == 'f43-lvm.cfg':  # a copy of one of ours under another name
+        os.rename(str(config_dir / 'f43-lvm.cfg'), str(config_dir / 'copy.cfg'))
+        named = 'copy.cfg'
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, name='ours', root=root), check_mode=check_mode)
+    assert result.failed, result
+    assert "root %r shares its chroot dir" % root in result.result['msg']
+    assert str(config_dir / named) in result.result['msg'] and 'share_root: true' in result.result['msg']
+    assert snapshot(config_dir) == before
+    shared = run_module(mock_config, args(config_dir, name='ours', root=root, share_root=True), check_mode=check_mode)
+    assert not shared.failed and shared.result['changed'], shared
+
+
+def test_the_default_root_is_the_name_and_shares_nothing(run_module, config_dir):
+    packaged_on_a_template(config_dir)
+    result = run_module(mock_config, args(config_dir, name='fedora-44-x86_64-lvm', base='fedora-44-x86_64'))
+    assert not result.failed and result.result['root'] == 'fedora-44-x86_64-lvm'
+
+
+# --------------------------------------------------------------------------- marker and content agree
+
+HAND_EDITS = [
+    # id, statements instead of those the marker records, fragments
+    ('root', "config_opts['root'] = 'edited'\nconfig_opts['basedir'] = '/var/lib/mock'\n"
+             "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': 'fixture', 'pool_name': 'mockpool'}\n",
+     ["root 'f43-lvm' in the marker, 'edited' in the statements", 'build_root state=absent for root \'edited\'']),
+    ('basedir-and-pool', "config_opts['root'] = 'f43-lvm'\nconfig_opts['basedir'] = '/srv/other'\n"
+                         "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': 'fixture', 'pool_name': 'p2'}\n",
+     ["basedir '/var/lib/mock' in the marker, '/srv/other' in the statements",
+      "pool 'mockpool' in the marker, 'p2' in the statements"]),
+    ('statements-removed', "", ["root 'f43-lvm' in the marker, None in the statements"]),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('state', ['present', 'absent'])
+@pytest.mark.parametrize('content, fragments', [c[1:] for c in HAND_EDITS], ids=[c[0] for c in HAND_EDITS])
+def test_a_hand_edit_is_refused_before_the_file_is_rewritten_or_removed(run_module, config_dir, content, fragments,
+                                                                        state, check_mode):
+    recorded_file('f43-lvm', 'f43-lvm', content=content)(config_dir)
+    before = snapshot(config_dir)
+    module_args = args(config_dir) if state == 'present' else {'name': 'f43-lvm', 'state': 'absent',
+                                                               'config_dir': str(config_dir)}
+    result = run_module(mock_config, module_args, check_mode=check_mode)
+    assert result.failed
+    for fragment in fragments + ['was edited by hand', 'set force: true to %s it' % (
+            'rewrite' if state == 'present' else 'remove')]:
+        assert fragment in result.result['msg']
+    assert snapshot(config_dir) == before and result.commands == []
+    info = run_module(mock_config_info, {'config_dir': str(config_dir)})
+    assert info.result['disagreements'] == ['f43-lvm']
+    assert fragments[0] in info.result['configs'][0]['disagreement']
+    forced = run_module(mock_config, dict(module_args, force=True), check_mode=check_mode)
+    assert not forced.failed and forced.result['changed']
+
+
+def test_the_marker_is_found_past_the_first_4_kib(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    path = config_dir / 'f43-lvm.cfg'
+    text = path.read_text()
+    path.write_text('# padding\n' * 600 + text)  # 6000 bytes before the marker
+    info = run_module(mock_config_info, {'config_dir': str(config_dir), 'names': ['f43-lvm']})
+    assert [c['name'] for c in info.result['configs']] == ['f43-lvm'] and info.result['unmanaged'] == []
+    assert info.result['disagreements'] == []
+    rewritten = run_module(mock_config, args(config_dir))
+    assert rewritten.result['changed'] and path.read_text() == text
+
+
+# --------------------------------------------------------------------------- basedir changes
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_a_basedir_change_is_refused_while_the_old_one_holds_the_roots_files(run_module, fake_lvm, lvm_reports,
+                                                                             config_dir, tmp_path, check_mode):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.foo.lock').write_text('')
+    (old / '.snapinfo-mock.foo.head').write_text('mock.foo.postinit')
+    recorded_file('f43-lvm', 'foo', basedir=str(old))(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, root='foo', basedir=str(tmp_path / 'new')), check_mode=check_mode)
+    assert result.failed
+    for fragment in ["recorded basedir %r" % str(old), str(old / '.lvm-mock.foo.lock'),
+                     str(old / '.snapinfo-mock.foo.head'), '+mock.foo.head', "keep basedir %r" % str(old),
+                     'basedir=%s state=absent' % old]:
+        assert fragment in result.result['msg']
+    assert fake_lvm.tools == ['lvs'] and snapshot(config_dir) == before
+
+
+def test_a_basedir_change_goes_ahead_when_the_old_one_holds_nothing_of_the_root(run_module, fake_lvm, config_dir,
+                                                                                tmp_path):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.other.lock').write_text('')
+    recorded_file('f43-lvm', 'foo', basedir=str(old))(config_dir)
+    result = run_module(mock_config, args(config_dir, root='foo', basedir=str(tmp_path / 'new')))
+    assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['basedir'] == str(tmp_path / 'new')
+    assert fake_lvm.tools == []  # nothing of the root there: no volumes read
+
+
+# --------------------------------------------------------------------------- modes as Ansible users write them
+
+@pytest.mark.parametrize('mode', [420, '644', '0644', 'u=rw,g=r,o=r', 'u=rw,go=r'])
+def test_modes_are_read_as_the_file_module_reads_them(run_module, config_dir, mode):
+    check = run_module(mock_config, args(config_dir, mode=mode), check_mode=True, diff=True)
+    assert check.result['diff'][-1]['after']['mode'] == '0644'
+    real = run_module(mock_config, args(config_dir, mode=mode), diff=True)
+    assert stat.S_IMODE(os.stat(str(config_dir / 'f43-lvm.cfg')).st_mode) == 0o644
+    assert real.result['diff'][-1]['after']['mode'] == '0644'
+    assert not run_module(mock_config, args(config_dir, mode=mode)).result['changed']
+
+
+def test_an_existing_files_mode_change_is_in_the_diff(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    check = run_module(mock_config, args(config_dir, mode='0640'), check_mode=True, diff=True)
+    assert check.result['diff'] == [{'before_header': str(config_dir / 'f43-lvm.cfg') + ' (owner, group, mode)',
+                                     'after_header': str(config_dir / 'f43-lvm.cfg') + ' (owner, group, mode)',
+                                     'before': {'mode': '0644'}, 'after': {'mode': '0640'}}]
+
+
+MODE_REFUSALS = [
+    ('group-writable', '0664', ["mode '0664' gives mode 0664, which lets the group or others write the file"]),
+    ('others-writable-int', 0o646, ['mode 422 gives mode 0646']),
+    ('symbolic-group-write', 'u=rw,g=rw,o=r', ['gives mode 0664']),
+    # YAML's unquoted 644 is the decimal integer 644: the file module reads it as mode 01204.
+    ('unquoted-644', 644, ['mode 644 gives mode 1204', 'setuid, setgid or sticky', 'unquoted 644 in YAML']),
+    ('setuid', '4644', ['gives mode 4644']),
+    ('not-a-mode', 'rw-r--r--', ["mode 'rw-r--r--' is neither octal nor a symbolic mode"]),
+    ('too-large', 0o17777, ['is not a permission mode']),
+    ('boolean', True, ['must be a mode such as 0644']),
+]
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('mode, fragments', [c[1:] for c in MODE_REFUSALS], ids=[c[0] for c in MODE_REFUSALS])
+def test_a_mode_others_may_write_is_refused(run_module, config_dir, mode, fragments, check_mode):
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, mode=mode), check_mode=check_mode)
+    assert result.failed
+    for fragment in fragments:
+        assert fragment in result.result['msg']
+    assert snapshot(config_dir) == before
+
+
+# --------------------------------------------------------------------------- name lengths
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_root_length_is_checked_against_the_longest_name_mock_makes(run_module, config_dir, check_mode):
+    longest = run_module(mock_config, args(config_dir, root='r' * 78), check_mode=check_mode)
+    assert not longest.failed
+    assert len('mock.%s-bootstrap.postinit_updated_2026-12-06_10-00' % ('r' * 78)) == 127
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir, name='other', root='r' * 79), check_mode=check_mode)
+    assert result.failed and snapshot(config_dir) == before
+    for fragment in ["root '%s' is 79 characters long" % ('r' * 79), 'LVM allows 127 characters',
+                     'at most 78 characters']:
+        assert fragment in result.result['msg']
+
+
+# --------------------------------------------------------------------------- upgrades without churn
+
+def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir):
+    run_module(mock_config, args(config_dir))
+    path = config_dir / 'f43-lvm.cfg'
+    old = path.read_text().replace('"collection_version": "0.1.0"', '"collection_version": "0.0.9"')
+    assert old != path.read_text()
+    path.write_text(old)
+    for check_mode in (True, False):
+        same = run_module(mock_config, args(config_dir), check_mode=check_mode, diff=True)
+        assert not same.result['changed'] and 'diff' not in same.result
+        assert same.result['marker']['collection_version'] == '0.0.9'
+    assert path.read_text() == old
+    # The version moves with the next change made for another reason.
+    changed = run_module(mock_config, args(config_dir, size='9G'))
+    assert changed.result['changed'] and marker_of(path)['collection_version'] == '0.1.0'
+
+
+# --------------------------------------------------------------------------- mock's loader expands every value
+
+def test_the_loader_script_expands_every_value(tmp_path, config_dir):
+    """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
+    templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
+    stand_in_mockbuild(tmp_path, (
+        'import jinja2\n'
+        'class Opts(dict):\n'
+        '    def __getitem__(self, key):\n'
+        '        value = dict.__getitem__(self, key)\n'
+        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
+        'def simple_load_config(name, config_path=None):\n'
+        '    opts = Opts(plugin_conf={})\n'
+        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
+        '    return opts\n'))
+    good = config_dir / 'good.cfg'
+    good.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n")
+    bad = config_dir / 'bad.cfg'
+    bad.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / 'site')] + sys.path))
+    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
+    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        check=False)
+    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
+    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            check=False)
+    assert failed.returncode == 1
+    assert b"TemplateSyntaxError (expanding config_opts['description'])" in failed.stderr
+
+
+def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_lvm, lvm_reports, config_dir, tmp_path):
+    old = tmp_path / 'old-basedir'
+    old.mkdir()
+    (old / '.lvm-mock.gone-root.lock').write_text('')
+    recorded_file('f43-lvm', 'gone-root', basedir=str(old))(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    result = run_module(mock_config, args(config_dir, basedir=str(tmp_path / 'new')))
+    assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
+    assert fake_lvm.tools == ['lvs']
