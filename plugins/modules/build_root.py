@@ -90,6 +90,31 @@ options:
     type: list
     elements: str
     default: []
+  refresh:
+    description:
+      - With O(state=initialized), renew the C(postinit) snapshot when O(config_file) was modified after it was made,
+        or when the newest snapshot builds start from (C(postinit), or the C(postinit_updated_*) snapshot a
+        C(.snapinfo) file names) is older than O(max_age_days), as mock's C(root_cache) plugin does for its
+        tarball. The family is removed under mock's locks, as with O(state=absent) (the pool stays), then
+        O(mock_command) C(-r <config> --init) makes a new C(postinit).
+      - Nothing is removed while the family is in use, nor while a process waits for one of its locks (a build
+        that read the old snapshot a moment before); both fail as a running build (RV(build_running)).
+      - The removal holds every lock of the family, mock's init lock C(.lvm-mock.R.lock) included, and is one
+        C(lvremove). After it a starting build finds no snapshot and initialises the root or waits for
+        C(mock --init), which holds the init lock exclusively until the new C(postinit) exists.
+    type: bool
+    default: false
+  max_age_days:
+    description:
+      - With O(refresh), the age in days (fractions allowed) above which the newest snapshot builds start from is
+        renewed. Above 0.
+    type: float
+  config_file:
+    description:
+      - The mock config file of the root (for example C(/etc/mock/fedora-43-x86_64-lvm.cfg)). Reported in
+        RV(freshness); with O(refresh), a file modified after C(postinit) was made renews it. Files it includes
+        are not followed.
+    type: path
 seealso:
   - module: buildfleet.mock_lvm.build_root_info
   - module: buildfleet.mock_lvm.thin_snapshot
@@ -119,6 +144,18 @@ EXAMPLES = r"""
     pool: mockpool
     reap_stale: true
     declared_roots: [fedora-43-x86_64, centos-stream-10-x86_64]
+
+- name: Renew postinit when the config changed or the snapshot builds start from is older than a week
+  buildfleet.mock_lvm.build_root:
+    root: fedora-43-x86_64
+    config: fedora-43-x86_64-lvm
+    vg: mock
+    pool: mockpool
+    state: initialized
+    refresh: true
+    max_age_days: 7
+    config_file: /etc/mock/fedora-43-x86_64-lvm.cfg
+    mock_command: [runuser, -u, mockbuild, --, mock]
 
 - name: Remove every build root of a config, keeping the shared pool
   buildfleet.mock_lvm.build_root:
@@ -180,6 +217,30 @@ skipped:
   returned: always
   type: list
   elements: str
+refreshed:
+  description: Whether the family was renewed (in check mode, would be) because of RV(refresh_reasons).
+  returned: always
+  type: bool
+refresh_reasons:
+  description: Why the family needs a new C(postinit), read before the run (empty when it does not).
+  returned: always
+  type: list
+  elements: str
+freshness:
+  description: How old the snapshots of the root are, after the run (before it in check mode).
+  returned: always
+  type: dict
+  contains:
+    postinit_created: {description: "When C(postinit) was made, seconds since the epoch (null without one).", type: int}
+    postinit_age_days: {description: "Its age in days.", type: float}
+    newest_update: {description: "The newest C(postinit_updated_*) snapshot of the root.", type: str}
+    newest_update_created: {description: "When it was made, seconds since the epoch.", type: int}
+    newest_update_age_days: {description: "Its age in days.", type: float}
+    start_snapshot: {description: "The newest snapshot a build starts from (C(postinit) or one a C(.snapinfo) file names).", type: str}
+    start_age_days: {description: "Its age in days.", type: float}
+    config_file: {description: "O(config_file).", type: str}
+    config_modified: {description: "When O(config_file) was last modified, seconds since the epoch.", type: int}
+    config_newer: {description: "Whether O(config_file) was modified after C(postinit) was made (null when either is unknown).", type: bool}
 commands:
   description: Commands run (in check mode, those that would run), LVM reads included.
   returned: always
@@ -203,13 +264,40 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._refresh import (
+    BuildStarting,
+    check_refresh_params,
+    freshness,
+    plan_renewal,
+    plan_renewed_init,
+    refresh_reasons,
+)
+
+
+def renew(module, lvm, read):
+    """With refresh: remove a family that needs a new postinit (under its locks); the plan carried out."""
+    params = module.params
+    reasons = refresh_reasons(freshness(read.family, params['config_file']), params['max_age_days'])
+    try:
+        renewal = apply(module, lvm, plan_renewal(lvm, read.family, params, reasons), read)
+    except BuildStarting:
+        raise
+    except LockBusy as exc:
+        raise build_in_progress(exc.path, params['root'])
+    renewal.details.update(reasons=reasons if renewal.changed else [])
+    return renewal
 
 
 def run_module(module, lvm):
     params = module.params
     check_params(params)
+    check_refresh_params(params)
     read = FamilyReader(lvm, params)
-    init = apply(module, lvm, plan_init(read.first(), params), read)
+    read.first()
+    renewal = renew(module, lvm, read)
+    planned = (plan_renewed_init(read.family, params) if module.check_mode and renewal.changed
+               else plan_init(read.family, params))
+    init = apply(module, lvm, planned, read)
     check_initialized(read.family, init, module.check_mode)
     try:
         change = apply(module, lvm, plan_family_change(lvm, read.family, params), read)
@@ -217,7 +305,16 @@ def run_module(module, lvm):
         raise build_in_progress(exc.path, params['root'])
     for warning in change.warnings:
         module.warn(warning)
-    return build_root_result(module, read.family, init, change)
+    result = build_root_result(module, read.family, init, change)
+    result.update(refreshed=renewal.changed, refresh_reasons=renewal.details['reasons'],
+                  freshness=freshness(read.family, params['config_file']),
+                  changed=result['changed'] or renewal.changed)
+    if renewal.changed:
+        for key in ('removed', 'removed_files'):
+            result[key] = sorted(set(renewal.details.get(key, [])) | set(result[key]))
+        if 'diff' in result:
+            result['diff']['before'] = renewal.before
+    return result
 
 
 def main():
@@ -229,6 +326,9 @@ def main():
             reap_stale=dict(type='bool', default=False),
             declared_roots=dict(type='list', elements='str', default=[]),
             mock_command=dict(type='list', elements='str', default=['mock']),
+            refresh=dict(type='bool', default=False),
+            max_age_days=dict(type='float'),
+            config_file=dict(type='path'),
             **copy.deepcopy(FAMILY_OPTIONS)
         ),
         supports_check_mode=True,

@@ -28,7 +28,11 @@ author:
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes.info_module
   - buildfleet.mock_lvm.attributes.family
-options: {}
+options:
+  config_file:
+    description:
+      - The mock config file of the root; RV(freshness) then says whether it was modified after C(postinit) was made.
+    type: path
 seealso:
   - module: buildfleet.mock_lvm.build_root
 """
@@ -120,6 +124,16 @@ basedir_problem:
   description: The explanation when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.
   returned: always
   type: str
+freshness:
+  description:
+    - How old the snapshots builds start from are, as RV(buildfleet.mock_lvm.build_root#module:freshness)
+      describes (C(postinit_created), C(postinit_age_days), C(newest_update), C(newest_update_created),
+      C(newest_update_age_days), C(start_snapshot), C(start_age_days), C(config_file), C(config_modified),
+      C(config_newer)).
+  returned: always
+  type: dict
+  sample: {postinit_created: 1795631202, postinit_age_days: 12.5, newest_update: null, start_snapshot: mock.foo.postinit,
+           start_age_days: 12.5, config_newer: false}
 commands:
   description: The commands run, the one C(lvs) read.
   returned: always
@@ -138,6 +152,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     validate_names,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._refresh import freshness
 
 
 def read_family(module, lvm):
@@ -145,12 +160,14 @@ def read_family(module, lvm):
     params = module.params
     validate_names(params)
     report = lvm.read_vg(params['vg'])
-    return dict(family_result(Family(report, params), report, params), changed=False)
+    family = Family(report, params)
+    return dict(family_result(family, report, params), freshness=freshness(family, params['config_file']),
+                changed=False)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=copy.deepcopy(FAMILY_OPTIONS),
+        argument_spec=dict(config_file=dict(type='path'), **copy.deepcopy(FAMILY_OPTIONS)),
         supports_check_mode=True,
     )
     run_and_exit(module, read_family)
