@@ -19,6 +19,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import COLLECTION_VERSION
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import updates_prefix
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.report_freshness import freshness_metrics
 
 GIB = 1024.0 ** 3
 
@@ -263,6 +264,8 @@ def prometheus_textfile(report):
             [(labels, _count(r.get('stale'))) for labels, r in root_labels])
     _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
             [(labels, _count(bool(r.get('build_running')))) for labels, r in root_labels])
+    for name, help_text, samples in freshness_metrics(root_labels):
+        _metric(lines, name, help_text, samples)
     _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',
             [({}, _epoch(report.get('generated')))])
     return '\n'.join(lines) + '\n'

@@ -32,6 +32,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import time
 
@@ -59,19 +60,22 @@ def _age_days(created, now):
     return None if created is None else round((now - created) / DAY, 3)
 
 
-def _modified(path):
+def _modified(path, missing_ok):
     if not path:
         return None
     try:
         return int(os.stat(path).st_mtime)
     except OSError as exc:
+        if missing_ok and exc.errno == errno.ENOENT:
+            return None
         raise ModuleError('Cannot read the modification time of config_file %s: %s. Give the config file mock '
                           'reads for this root (the role passes /etc/mock/<name>.cfg).' % (path, exc))
 
 
-def freshness(family, config_file=None, now=None):
+def freshness(family, config_file=None, now=None, missing_ok=False):
     """The age of the snapshots mock starts the config's builds from, and whether the config changed after
-    postinit (the config file itself; files it includes are not followed)."""
+    postinit (the config file itself; files it includes are not followed). missing_ok: a missing config file is
+    not an error (a report on a host not provisioned yet); config_newer is then None."""
     now = time.time() if now is None else now
     snapshots = dict((m.lv.name, m.lv) for m in family.members if m.chroot == 'main' and m.role == 'snapshot')
     postinit = snapshots.get(snapshot_volume(family.root, POSTINIT))
@@ -82,7 +86,7 @@ def freshness(family, config_file=None, now=None):
               if root == family.root and name in snapshots]
     starts += [postinit] if postinit is not None else []
     start = max(starts, key=lambda lv: lv.creation_time or 0) if starts else None
-    modified = _modified(config_file)
+    modified = _modified(config_file, missing_ok)
     postinit_created = postinit.creation_time if postinit is not None else None
     return {
         'postinit_created': postinit_created,
@@ -91,6 +95,7 @@ def freshness(family, config_file=None, now=None):
         'newest_update_created': newest_update.creation_time if newest_update else None,
         'newest_update_age_days': _age_days(newest_update.creation_time if newest_update else None, now),
         'start_snapshot': start.name if start else None,
+        'start_created': start.creation_time if start else None,
         'start_age_days': _age_days(start.creation_time if start else None, now),
         'config_file': config_file,
         'config_modified': modified,
@@ -115,9 +120,9 @@ def refresh_reasons(fresh, max_age_days):
 def check_refresh_params(params):
     if params['max_age_days'] is not None and params['max_age_days'] <= 0:
         raise ModuleError('max_age_days %g must be above 0 (a fraction of a day is fine).' % params['max_age_days'])
-    if params['refresh'] and params['state'] != 'initialized':
-        raise ModuleError('refresh renews the postinit snapshot with mock --init: set state=initialized '
-                          '(state is %s).' % params['state'])
+    if params['refresh'] and params['state'] == 'absent':
+        raise ModuleError('refresh renews the postinit snapshot with mock --init, state=absent removes the family: '
+                          'set state=initialized or present, or leave out refresh.')
     if params['refresh'] and params['max_age_days'] is None and not params['config_file']:
         raise ModuleError('refresh needs a reason to renew: set max_age_days, config_file or both.')
 

@@ -92,11 +92,12 @@ options:
     default: []
   refresh:
     description:
-      - With O(state=initialized), renew the C(postinit) snapshot when O(config_file) was modified after it was made,
+      - With O(state=initialized) or O(state=present), renew the C(postinit) snapshot of a family that has one when O(config_file) was modified after it was made,
         or when the newest snapshot builds start from (C(postinit), or the C(postinit_updated_*) snapshot a
         C(.snapinfo) file names) is older than O(max_age_days), as mock's C(root_cache) plugin does for its
         tarball. The family is removed under mock's locks, as with O(state=absent) (the pool stays), then
-        O(mock_command) C(-r <config> --init) makes a new C(postinit).
+        O(mock_command) C(-r <config> --init) makes a new C(postinit). With O(state=present) a family without
+        C(postinit) is left as it is; O(state=initialized) makes it.
       - Nothing is removed while the family is in use, nor while a process waits for one of its locks (a build
         that read the old snapshot a moment before); both fail as a running build (RV(build_running)).
       - The removal holds every lock of the family, mock's init lock C(.lvm-mock.R.lock) included, and is one
@@ -237,6 +238,7 @@ freshness:
     newest_update_created: {description: "When it was made, seconds since the epoch.", type: int}
     newest_update_age_days: {description: "Its age in days.", type: float}
     start_snapshot: {description: "The newest snapshot a build starts from (C(postinit) or one a C(.snapinfo) file names).", type: str}
+    start_created: {description: "When it was made, seconds since the epoch.", type: int}
     start_age_days: {description: "Its age in days.", type: float}
     config_file: {description: "O(config_file).", type: str}
     config_modified: {description: "When O(config_file) was last modified, seconds since the epoch.", type: int}
@@ -295,8 +297,13 @@ def run_module(module, lvm):
     read = FamilyReader(lvm, params)
     read.first()
     renewal = renew(module, lvm, read)
-    planned = (plan_renewed_init(read.family, params) if module.check_mode and renewal.changed
-               else plan_init(read.family, params))
+    if not renewal.changed:
+        planned = plan_init(read.family, params)
+    elif module.check_mode:
+        planned = plan_renewed_init(read.family, params)
+    else:
+        # A renewed family is initialised again whatever the state: the renewal asked for a new postinit.
+        planned = plan_init(read.family, dict(params, state='initialized'))
     init = apply(module, lvm, planned, read)
     check_initialized(read.family, init, module.check_mode)
     try:

@@ -31,7 +31,8 @@ extends_documentation_fragment:
 options:
   config_file:
     description:
-      - The mock config file of the root; RV(freshness) then says whether it was modified after C(postinit) was made.
+      - The mock config file of the root; RV(freshness) then says whether it was modified after C(postinit) was made
+        (null when the file does not exist).
     type: path
 seealso:
   - module: buildfleet.mock_lvm.build_root
@@ -128,7 +129,7 @@ freshness:
   description:
     - How old the snapshots builds start from are, as RV(buildfleet.mock_lvm.build_root#module:freshness)
       describes (C(postinit_created), C(postinit_age_days), C(newest_update), C(newest_update_created),
-      C(newest_update_age_days), C(start_snapshot), C(start_age_days), C(config_file), C(config_modified),
+      C(newest_update_age_days), C(start_snapshot), C(start_created), C(start_age_days), C(config_file), C(config_modified),
       C(config_newer)).
   returned: always
   type: dict
@@ -161,7 +162,7 @@ def read_family(module, lvm):
     validate_names(params)
     report = lvm.read_vg(params['vg'])
     family = Family(report, params)
-    return dict(family_result(family, report, params), freshness=freshness(family, params['config_file']),
+    return dict(family_result(family, report, params), freshness=freshness(family, params['config_file'], missing_ok=True),
                 changed=False)
 
 

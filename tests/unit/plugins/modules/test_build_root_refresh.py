@@ -111,6 +111,13 @@ def test_config_newer_than_postinit_is_renewed(renew, config_file):
     assert res.result['freshness']['config_newer'] is False
 
 
+def test_state_present_renews_too_and_leaves_a_family_without_postinit(renew):
+    res = renew(dict(state='present', max_age_days=OLD))
+    assert res.mutating == [lvremove(*FOO), INIT]
+    res = renew(dict(state='present', max_age_days=OLD), reads=['pool_only'])
+    assert not res.failed and res.changed is False and res.tools == ['lvs'], res
+
+
 def test_check_mode_lists_the_removal_and_mock(renew, basedir):
     res = renew(dict(max_age_days=OLD), reads=['mock_family'], check_mode=True)
     assert not res.failed, res
@@ -176,7 +183,7 @@ def test_lock_waiters_reads_proc_locks_lines(tmp_path):
 
 @pytest.mark.parametrize('args, error', [
     (dict(max_age_days=0), 'max_age_days 0 must be above 0'),
-    (dict(state='present', max_age_days=1), 'refresh renews the postinit snapshot with mock --init: set state=initialized'),
+    (dict(state='absent', max_age_days=1), 'state=absent removes the family: set state=initialized or present'),
     (dict(), 'refresh needs a reason to renew: set max_age_days, config_file or both.'),
     (dict(config_file='/nonexistent/foo.cfg'), 'Cannot read the modification time of config_file /nonexistent/foo.cfg'),
 ])
