@@ -86,8 +86,9 @@ def freshness(family, config_file=None, now=None, missing_ok=False):
               if root == family.root and name in snapshots]
     starts += [postinit] if postinit is not None else []
     start = max(starts, key=lambda lv: lv.creation_time or 0) if starts else None
-    modified = _modified(config_file, missing_ok)
     postinit_created = postinit.creation_time if postinit is not None else None
+    # Without postinit there is nothing to compare with: a config file not written yet is no error then.
+    modified = _modified(config_file, missing_ok or postinit_created is None)
     return {
         'postinit_created': postinit_created,
         'postinit_age_days': _age_days(postinit_created, now),

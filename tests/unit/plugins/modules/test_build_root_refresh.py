@@ -205,3 +205,9 @@ def test_info_module_reports_freshness(fake_lvm, run_module, lvm_reports, basedi
     assert fresh['start_snapshot'] == 'mock.foo.postinit'
     assert abs(fresh['postinit_age_days'] - (time.time() - POSTINIT_TIME) / 86400.0) < 0.01
     assert res.tools == ['lvs']
+
+
+def test_missing_config_file_of_a_family_without_postinit_is_no_error(renew):
+    res = renew(dict(state='present', config_file='/nonexistent/foo.cfg'), reads=['pool_only'])
+    assert not res.failed and res.changed is False, res
+    assert res.result['freshness']['config_newer'] is None
