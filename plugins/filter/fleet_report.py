@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
 import collections
 import csv
 import io
@@ -19,7 +18,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import COLLECTION_VERSION
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import updates_prefix
-from ansible_collections.buildfleet.mock_lvm.plugins.filter.report_freshness import freshness_metrics
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._textfile import STAMP as _STAMP, fleet_textfile
 
 GIB = 1024.0 ** 3
 
@@ -121,10 +120,6 @@ def root_rows(registered, host):
             row['status'] = 'building'
         rows.append(row)
     return rows
-
-
-# Every time in the report: UTC, to the second.
-_STAMP = '%Y-%m-%dT%H:%M:%SZ'
 
 
 def _utc(seconds):
@@ -230,59 +225,13 @@ def report_document(pools, build_roots, threshold, unreachable_or_failed):
             'unreachable_or_failed': unreachable_or_failed}
 
 
-def _label_value(value):
-    return str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
-
-
-def _sample(name, labels, value):
-    text = ','.join('%s="%s"' % (key, _label_value(labels[key])) for key in sorted(labels))
-    return '%s{%s} %s' % (name, text, repr(float(value)) if isinstance(value, float) else int(value))
-
-
-def _metric(lines, name, help_text, samples):
-    lines += ['# HELP %s %s' % (name, help_text), '# TYPE %s gauge' % name]
-    lines += [_sample(name, labels, value) for labels, value in samples]
-
-
 def prometheus_textfile(report):
     """The report in the text format node_exporter's textfile collector reads (gauges, one sample per pool
     or config); pools that could not be read have mock_lvm_pool_read_ok 0 and no use samples."""
-    pools, roots = report.get('pools') or [], report.get('build_roots') or []
-    pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
-    readable = [(labels, p) for labels, p in pool_labels if p.get('data_percent') is not None]
-    root_labels = [({'host': r['host'], 'config': r['config'] or '', 'root': r['root'] or ''}, r) for r in roots]
-    lines = []
-    _metric(lines, 'mock_lvm_pool_read_ok', 'Whether the thin pool was read (1) or is missing or unreadable (0).',
-            [(labels, 1 if p.get('data_percent') is not None else 0) for labels, p in pool_labels])
-    _metric(lines, 'mock_lvm_pool_data_percent', 'Thin pool data use in percent.',
-            [(labels, float(p['data_percent'])) for labels, p in readable])
-    _metric(lines, 'mock_lvm_pool_metadata_percent', 'Thin pool metadata use in percent.',
-            [(labels, float(p['metadata_percent'])) for labels, p in readable])
-    _metric(lines, 'mock_lvm_pool_thin_volumes', 'Thin volumes in the pool.',
-            [(labels, p['thin_volumes'] or 0) for labels, p in readable])
-    _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config left by builds that ended.',
-            [(labels, _count(r.get('stale'))) for labels, r in root_labels])
-    _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
-            [(labels, _count(bool(r.get('build_running')))) for labels, r in root_labels])
-    for name, help_text, samples in freshness_metrics(root_labels):
-        _metric(lines, name, help_text, samples)
-    _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',
-            [({}, _epoch(report.get('generated')))])
-    return '\n'.join(lines) + '\n'
-
-
-def _count(value):
-    """A gauge from a row key that may be absent (0), a count, a flag or a list of names."""
-    if isinstance(value, (list, tuple)):
-        return len(value)
-    return int(value or 0)
-
-
-def _epoch(stamp):
     try:
-        return calendar.timegm(time.strptime(stamp, _STAMP))
-    except (TypeError, ValueError):
-        raise AnsibleFilterError('prometheus_textfile: the report has no generated time (got %r).' % (stamp,))
+        return fleet_textfile(report)
+    except ValueError as exc:
+        raise AnsibleFilterError('prometheus_textfile: %s' % exc)
 
 
 def csv_text(rows, columns):

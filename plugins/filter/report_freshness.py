@@ -50,25 +50,6 @@ def with_freshness(rows, registered):
     return out
 
 
-def freshness_metrics(labelled_roots):
-    """(name, help, samples) of the freshness gauges, from [(labels, root row)]; a row without the fact gives no
-    sample (a config without postinit has no postinit time)."""
-
-    def samples(key, convert=int):
-        return [(labels, convert(row[key])) for labels, row in labelled_roots if row.get(key) is not None]
-
-    return [
-        ('mock_lvm_postinit_timestamp_seconds', 'When the config\'s postinit snapshot was made, in seconds since '
-         'the epoch.', samples('postinit_created')),
-        ('mock_lvm_start_snapshot_timestamp_seconds', 'When the newest snapshot builds of the config start from '
-         '(postinit or a current update snapshot) was made, in seconds since the epoch.', samples('start_created')),
-        ('mock_lvm_newest_update_timestamp_seconds', 'When the config\'s newest postinit_updated_* snapshot was made, '
-         'in seconds since the epoch.', samples('newest_update_created')),
-        ('mock_lvm_config_newer_than_postinit', 'Whether the config file was modified after its postinit snapshot '
-         'was made (1) or not (0).', samples('config_newer', lambda value: 1 if value else 0)),
-    ]
-
-
 class FilterModule(object):
     def filters(self):
         return {'with_freshness': with_freshness}

@@ -254,74 +254,9 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
-    FAMILY_OPTIONS,
-    FamilyReader,
-    build_in_progress,
-    build_root_result,
-    check_initialized,
-    check_params,
-    plan_family_change,
-    plan_init,
-)
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._refresh import (
-    BuildStarting,
-    check_refresh_params,
-    freshness,
-    plan_renewal,
-    plan_renewed_init,
-    refresh_reasons,
-)
-
-
-def renew(module, lvm, read):
-    """With refresh: remove a family that needs a new postinit (under its locks); the plan carried out."""
-    params = module.params
-    reasons = refresh_reasons(freshness(read.family, params['config_file']), params['max_age_days'])
-    try:
-        renewal = apply(module, lvm, plan_renewal(lvm, read.family, params, reasons), read)
-    except BuildStarting:
-        raise
-    except LockBusy as exc:
-        raise build_in_progress(exc.path, params['root'])
-    renewal.details.update(reasons=reasons if renewal.changed else [])
-    return renewal
-
-
-def run_module(module, lvm):
-    params = module.params
-    check_params(params)
-    check_refresh_params(params)
-    read = FamilyReader(lvm, params)
-    read.first()
-    renewal = renew(module, lvm, read)
-    if not renewal.changed:
-        planned = plan_init(read.family, params)
-    elif module.check_mode:
-        planned = plan_renewed_init(read.family, params)
-    else:
-        # A renewed family is initialised again whatever the state: the renewal asked for a new postinit.
-        planned = plan_init(read.family, dict(params, state='initialized'))
-    init = apply(module, lvm, planned, read)
-    check_initialized(read.family, init, module.check_mode)
-    try:
-        change = apply(module, lvm, plan_family_change(lvm, read.family, params), read)
-    except LockBusy as exc:
-        raise build_in_progress(exc.path, params['root'])
-    for warning in change.warnings:
-        module.warn(warning)
-    result = build_root_result(module, read.family, init, change)
-    result.update(refreshed=renewal.changed, refresh_reasons=renewal.details['reasons'],
-                  freshness=freshness(read.family, params['config_file']),
-                  changed=result['changed'] or renewal.changed)
-    if renewal.changed:
-        for key in ('removed', 'removed_files'):
-            result[key] = sorted(set(renewal.details.get(key, [])) | set(result[key]))
-        if 'diff' in result:
-            result['diff']['before'] = renewal.before
-    return result
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import FAMILY_OPTIONS
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root_flow import run_build_root
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 
 
 def main():
@@ -340,7 +275,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_and_exit(module, run_module)
+    run_and_exit(module, run_build_root)
 
 
 if __name__ == '__main__':
