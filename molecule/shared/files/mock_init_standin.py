@@ -1,5 +1,4 @@
-#!/usr/bin/python3
-"""STAND-IN for `mock [--configdir DIR] -r CONFIG --init` in tests (mock is not packaged for Debian).
+"""STAND-IN for `mock [--configdir DIR] -r CONFIG --init` in tests, run as `python3 mock_init_standin.py ...` (mock is not packaged for Debian).
 
 It finds the config file as mock does (CONFIG.cfg in DIR, /etc/mock by default), reads root, volume group,
 pool and basedir from the identity line this collection writes into it, and does to LVM what mock's lvm_root
