@@ -143,9 +143,9 @@ def check_no_waiters(locks, root):
     if waiting:
         path = sorted(waiting)[0]
         raise BuildStarting('Build starting: process %s waits for %s (it read the build roots of %s before they were '
-                       'locked, and would start from a snapshot the renewal removes); nothing was removed. Run '
-                       'again when the build has started or finished.'
-                       % (', '.join(str(pid) for pid in waiting[path]), path, root), path)
+                            'locked, and would start from a snapshot the renewal removes); nothing was removed. Run '
+                            'again when the build has started or finished.'
+                            % (', '.join(str(pid) for pid in waiting[path]), path, root), path)
 
 
 def plan_renewal(lvm, family, params, reasons):

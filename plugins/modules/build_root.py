@@ -92,7 +92,8 @@ options:
     default: []
   refresh:
     description:
-      - With O(state=initialized) or O(state=present), renew the C(postinit) snapshot of a family that has one when O(config_file) was modified after it was made,
+      - With O(state=initialized) or O(state=present), renew the C(postinit) snapshot of a family that has one when
+        O(config_file) was modified after it was made,
         or when the newest snapshot builds start from (C(postinit), or the C(postinit_updated_*) snapshot a
         C(.snapinfo) file names) is older than O(max_age_days), as mock's C(root_cache) plugin does for its
         tarball. The family is removed under mock's locks, as with O(state=absent) (the pool stays), then

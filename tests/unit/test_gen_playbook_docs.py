@@ -129,8 +129,8 @@ def test_survey_questions_follow_the_spec(name):
         item = questions[variable]
         assert item['question_description'].endswith('(%s).' % variable)
         if option['type'] in ('int', 'float'):
-            assert (item['type'], item['min'], item['max']) == (gen.SURVEY_TYPES[option['type']], option['minimum'],
-                                                                 option['maximum'])
+            wanted = (gen.SURVEY_TYPES[option['type']], option['minimum'], option['maximum'])
+            assert (item['type'], item['min'], item['max']) == wanted
             assert item['min'] <= item['default'] <= item['max']
         elif option.get('choices'):
             assert item['type'] == 'multiplechoice' and item['choices'] == option['choices']

@@ -153,9 +153,8 @@ def test_a_process_waiting_for_the_init_lock_stops_the_removal(renew, lvm_report
         # hook_mount_root does (lvm_root.py lines 307-308).
         waiter.append(subprocess.Popen([sys.executable, '-c', (
             'import fcntl, sys; f = open(sys.argv[1], "a+"); fcntl.lockf(f.fileno(), fcntl.LOCK_SH)'), lock]))
-        for _ in range(100):
-            if _locks.lock_waiters([lock]):
-                break
+        deadline = time.time() + 5
+        while not _locks.lock_waiters([lock]) and time.time() < deadline:
             time.sleep(0.05)
         return lvm_reports.resolve('mock_family')
 
