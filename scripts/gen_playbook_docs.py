@@ -32,7 +32,7 @@ GENERATED = 'Written by scripts/gen_playbook_docs.py from playbooks/meta/*.yml: 
 AWX_PLAYBOOK_LINE = re.compile(r'^\s*-?\s*(hosts|include|import_playbook)\s*:')
 # The tasks that validate a playbook's inputs against its spec, imported by its first play.
 CHECK_TASKS = 'tasks/check_inputs.yml'
-SURVEY_TYPES = {'int': 'integer', 'str': 'text', 'list': 'text'}
+SURVEY_TYPES = {'int': 'integer', 'float': 'float', 'str': 'text', 'list': 'text'}
 
 
 def load_specs(root):
@@ -106,7 +106,7 @@ def survey(name, spec):
             'variable': variable,
             'default': default,
         }
-        if qtype == 'integer':
+        if qtype in ('integer', 'float'):
             question['min'] = option['minimum']
             question['max'] = option['maximum']
         elif qtype == 'text':
@@ -180,6 +180,8 @@ def aap_configuration(specs):
                 'rrule': '{{ fleet_awx_%s_rrule }}' % name,
                 'enabled': '{{ fleet_awx_%s_schedule_enabled | bool }}' % name,
             })
+            if schedule.get('extra_data'):
+                schedules[-1]['extra_data'] = dict(schedule['extra_data'])
     body = {'controller_projects': [project], 'controller_templates': templates, 'controller_schedules': schedules}
     text = yaml.dump(body, Dumper=_IndentedDumper, sort_keys=False, width=1000, default_flow_style=False)
     return '\n'.join(lines) + '\n' + text

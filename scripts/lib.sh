@@ -12,9 +12,13 @@ DEBIAN_PACKAGES=(qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 
-ensure_debian_packages() {
-  local missing=() pkg
-  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+# The report gate's tools: promtool (prometheus) and headless Chromium; installed only when that gate runs.
+REPORT_DEBIAN_PACKAGES=(prometheus chromium)
+
+ensure_debian_packages() {  # ensure_debian_packages [PKG...]: the named packages, DEBIAN_PACKAGES without any
+  local missing=() pkg wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${DEBIAN_PACKAGES[@]}")
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return

@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
 import collections
 import csv
 import io
@@ -20,6 +19,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import COLLECTION_VERSION
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import updates_prefix
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._textfile import STAMP as _STAMP, epoch, fleet_textfile
 
 GIB = 1024.0 ** 3
 
@@ -146,7 +146,10 @@ def pool_trends(rows, history, generated):
     A pool or VG whose use does not grow, or that fewer than two reports show, has no days (null).
     """
     points = _history_points(history)
-    now = _epoch(generated)
+    try:
+        now = epoch(generated)
+    except ValueError as exc:
+        raise AnsibleFilterError('pool_trends: %s' % exc)
     for row in rows:
         if row.get('data_used_bytes') is not None:
             points.setdefault(_pool_key(row), {})[now] = row['data_used_bytes']
@@ -177,9 +180,9 @@ def _history_points(history):
     for name in sorted(history):
         try:
             document = json.loads(history[name]) if not isinstance(history[name], dict) else history[name]
-            when = _epoch(document['generated'])
+            when = epoch(document['generated'])
             rows = [r for r in document['pools'] if isinstance(r, dict)]
-        except (ValueError, KeyError, TypeError, AnsibleFilterError):
+        except (ValueError, KeyError, TypeError):
             raise AnsibleFilterError('pool_trends: %s is not a pool report (the pool-report.json of an earlier run, '
                                      'with generated and pools): remove it from the history directory.' % name)
         for row in rows:
@@ -250,10 +253,6 @@ def root_rows(registered, host):
             row['status'] = 'building'
         rows.append(row)
     return rows
-
-
-# Every time in the report: UTC, to the second.
-_STAMP = '%Y-%m-%dT%H:%M:%SZ'
 
 
 def _utc(seconds):
@@ -361,97 +360,13 @@ def report_document(pools, build_roots, threshold, unreachable_or_failed):
             'unreachable_or_failed': unreachable_or_failed}
 
 
-def _label_value(value):
-    return str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
-
-
-def _sample(name, labels, value):
-    text = ','.join('%s="%s"' % (key, _label_value(labels[key])) for key in sorted(labels))
-    return '%s{%s} %s' % (name, text, repr(float(value)) if isinstance(value, float) else int(value))
-
-
-def _metric(lines, name, help_text, samples):
-    lines += ['# HELP %s %s' % (name, help_text), '# TYPE %s gauge' % name]
-    lines += [_sample(name, labels, value) for labels, value in samples]
-
-
 def prometheus_textfile(report):
     """The report in the text format node_exporter's textfile collector reads (gauges, one sample per pool
     or config); pools that could not be read have mock_lvm_pool_read_ok 0 and no use samples."""
-    pools, roots = report.get('pools') or [], report.get('build_roots') or []
-    pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
-    readable = [(labels, p) for labels, p in pool_labels if p.get('data_percent') is not None]
-    existing = [(labels, p) for labels, p in pool_labels if p.get('health')]
-    root_labels = [({'host': r['host'], 'config': r['config'] or '', 'root': r['root'] or ''}, r) for r in roots]
-    lines = []
-    _metric(lines, 'mock_lvm_pool_read_ok', 'Whether the thin pool was read (1) or is missing or unreadable (0).',
-            [(labels, 1 if p.get('data_percent') is not None else 0) for labels, p in pool_labels])
-    _metric(lines, 'mock_lvm_pool_healthy', 'Whether the thin pool exists, is active and LVM reports it healthy (1), '
-            'or not (0: inactive, failed, out of data space, read-only metadata, missing, unreadable).',
-            [(labels, 1 if p.get('health') == 'ok' else 0) for labels, p in pool_labels])
-    _metric(lines, 'mock_lvm_pool_problem', 'What LVM reports wrong with an existing thin pool (1 per pool, cause in '
-            'the label: inactive, failed, out_of_data_space, metadata_read_only, check_needed, ...).',
-            [(dict(labels, cause=p['health']), 1) for labels, p in existing if p['health'] != 'ok'])
-    _metric(lines, 'mock_lvm_pool_data_percent', 'Thin pool data use in percent.',
-            [(labels, float(p['data_percent'])) for labels, p in readable])
-    _metric(lines, 'mock_lvm_pool_metadata_percent', 'Thin pool metadata use in percent.',
-            [(labels, float(p['metadata_percent'])) for labels, p in readable if p.get('metadata_percent') is not None])
-    _metric(lines, 'mock_lvm_pool_thin_volumes', 'Thin volumes in the pool.',
-            [(labels, p['thin_volumes'] or 0) for labels, p in readable])
-    _headroom_metrics(lines, pools)
-    _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config whose mock run died (mock\'s '
-            'mounts left below the root, nobody holding its buildroot.lock).',
-            [(labels, _count(r.get('stale'))) for labels, r in root_labels])
-    _metric(lines, 'mock_lvm_build_root_idle_volumes', 'Working volumes of the config mock keeps for the next run of '
-            'their chroot (ended normally, or mock --mount).',
-            [(labels, _count(r.get('idle'))) for labels, r in root_labels])
-    _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
-            [(labels, _count(bool(r.get('build_running')))) for labels, r in root_labels])
-    _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',
-            [({}, _epoch(report.get('generated')))])
-    return '\n'.join(lines) + '\n'
-
-
-def _headroom_metrics(lines, pools):
-    """Room for autoextend per VG (free bytes, bytes missing for the next step of its pools, days until full) and
-    per pool (steps left, days until full); a value that is not known has no sample."""
-    vgs = collections.OrderedDict()
-    for row in pools:
-        if row.get('vg_free_bytes') is not None:
-            vgs.setdefault((row['host'], row['vg']), row)
-    vg_labels = [({'host': host, 'vg': vg}, row) for (host, vg), row in vgs.items()]
-    pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
-    _metric(lines, 'mock_lvm_vg_free_bytes', 'Free space of the volume group, in bytes.',
-            [(labels, row['vg_free_bytes']) for labels, row in vg_labels])
-    _metric(lines, 'mock_lvm_vg_autoextend_missing_bytes',
-            'Bytes the volume group lacks for the next autoextend step of its pools together (0: enough).',
-            [(labels, row.get('vg_missing_bytes') or 0) for labels, row in vg_labels])
-    _metric(lines, 'mock_lvm_vg_days_to_full', 'Days until the pools of the volume group have used it all, at the '
-            'rate of the report history.',
-            [(labels, float(row['days_to_vg_full'])) for labels, row in vg_labels
-             if row.get('days_to_vg_full') is not None])
-    _metric(lines, 'mock_lvm_pool_autoextend_steps_left',
-            'Autoextend steps of the pool the free space of its volume group holds.',
-            [(labels, p['autoextend_steps_left']) for labels, p in pool_labels
-             if p.get('autoextend_steps_left') is not None])
-    _metric(lines, 'mock_lvm_pool_days_to_full', 'Days until the pool data fills its present size, at the rate of '
-            'the report history.',
-            [(labels, float(p['days_to_pool_full'])) for labels, p in pool_labels
-             if p.get('days_to_pool_full') is not None])
-
-
-def _count(value):
-    """A gauge from a row key that may be absent (0), a count, a flag or a list of names."""
-    if isinstance(value, (list, tuple)):
-        return len(value)
-    return int(value or 0)
-
-
-def _epoch(stamp):
     try:
-        return calendar.timegm(time.strptime(stamp, _STAMP))
-    except (TypeError, ValueError):
-        raise AnsibleFilterError('prometheus_textfile: the report has no generated time (got %r).' % (stamp,))
+        return fleet_textfile(report)
+    except ValueError as exc:
+        raise AnsibleFilterError('prometheus_textfile: %s' % exc)
 
 
 def csv_text(rows, columns):

@@ -133,3 +133,42 @@ class HeldLocks(object):
 
     def __exit__(self, *exc_info):
         self.release()
+
+
+PROC_LOCKS = '/proc/locks'
+
+
+def _file_id(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
+
+
+def lock_waiters(paths, proc_locks=PROC_LOCKS):
+    """{path: [pid, ...]} of processes blocked in a lock request on each of paths (the kernel's '->' lines of
+    /proc/locks: 'N: -> POSIX ADVISORY READ PID MAJ:MIN:INODE START END', device numbers in hex).
+
+    A process that waits for a lock we hold is about to act on what it read before we took it."""
+    ids = dict((_file_id(path), path) for path in paths)
+    ids.pop(None, None)
+    waiters = {}
+    try:
+        with open(proc_locks) as handle:
+            lines = handle.readlines()
+    except (IOError, OSError) as exc:
+        raise LockError('Cannot read %s to see who waits for a lock: %s' % (proc_locks, exc))
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 7 or fields[1] != '->':
+            continue
+        try:
+            major, minor, inode = fields[6].split(':')
+            key = (int(major, 16), int(minor, 16), int(inode))
+            pid = int(fields[5])
+        except ValueError:
+            continue
+        if key in ids:
+            waiters.setdefault(ids[key], []).append(pid)
+    return waiters

@@ -127,6 +127,33 @@ options:
     type: list
     elements: str
     default: []
+  refresh:
+    description:
+      - With O(state=initialized) or O(state=present), renew the C(postinit) snapshot of a family that has one when
+        O(config_file) was modified after it was made,
+        or when the newest snapshot builds start from (C(postinit), or the C(postinit_updated_*) snapshot a
+        C(.snapinfo) file names) is older than O(max_age_days), as mock's C(root_cache) plugin does for its
+        tarball. The family is removed under mock's locks, as with O(state=absent) (the pool stays), then
+        O(mock_command) C(-r <config> --init) makes a new C(postinit). With O(state=present) a family without
+        C(postinit) is left as it is; O(state=initialized) makes it.
+      - Nothing is removed while the family is in use, nor while a process waits for one of its locks (a build
+        that read the old snapshot a moment before); both fail as a running build (RV(build_running)).
+      - The removal holds every lock of the family, mock's init lock C(.lvm-mock.R.lock) included, and is one
+        C(lvremove). After it a starting build finds no snapshot and initialises the root or waits for
+        C(mock --init), which holds the init lock exclusively until the new C(postinit) exists.
+    type: bool
+    default: false
+  max_age_days:
+    description:
+      - With O(refresh), the age in days (fractions allowed) above which the newest snapshot builds start from is
+        renewed. Above 0.
+    type: float
+  config_file:
+    description:
+      - The mock config file of the root (for example C(/etc/mock/fedora-43-x86_64-lvm.cfg)). Reported in
+        RV(freshness); with O(refresh), a file modified after C(postinit) was made renews it. Files it includes
+        are not followed.
+    type: path
 seealso:
   - module: buildfleet.mock_lvm.build_root_info
   - module: buildfleet.mock_lvm.thin_snapshot
@@ -165,6 +192,18 @@ EXAMPLES = r"""
     reap_stale: true
     reap_idle_older_than: 7
     kill_orphans: true
+
+- name: Renew postinit when the config changed or the snapshot builds start from is older than a week
+  buildfleet.mock_lvm.build_root:
+    root: fedora-43-x86_64
+    config: fedora-43-x86_64-lvm
+    vg: mock
+    pool: mockpool
+    state: initialized
+    refresh: true
+    max_age_days: 7
+    config_file: /etc/mock/fedora-43-x86_64-lvm.cfg
+    mock_command: [runuser, -u, mockbuild, --, mock]
 
 - name: Remove every build root of a config, keeping the shared pool
   buildfleet.mock_lvm.build_root:
@@ -245,6 +284,31 @@ skipped:
   returned: always
   type: list
   elements: str
+refreshed:
+  description: Whether the family was renewed (in check mode, would be) because of RV(refresh_reasons).
+  returned: always
+  type: bool
+refresh_reasons:
+  description: Why the family needs a new C(postinit), read before the run (empty when it does not).
+  returned: always
+  type: list
+  elements: str
+freshness:
+  description: How old the snapshots of the root are, after the run (before it in check mode).
+  returned: always
+  type: dict
+  contains:
+    postinit_created: {description: "When C(postinit) was made, seconds since the epoch (null without one).", type: int}
+    postinit_age_days: {description: "Its age in days.", type: float}
+    newest_update: {description: "The newest C(postinit_updated_*) snapshot of the root.", type: str}
+    newest_update_created: {description: "When it was made, seconds since the epoch.", type: int}
+    newest_update_age_days: {description: "Its age in days.", type: float}
+    start_snapshot: {description: "The newest snapshot a build starts from (C(postinit) or one a C(.snapinfo) file names).", type: str}
+    start_created: {description: "When it was made, seconds since the epoch.", type: int}
+    start_age_days: {description: "Its age in days.", type: float}
+    config_file: {description: "O(config_file).", type: str}
+    config_modified: {description: "When O(config_file) was last modified, seconds since the epoch.", type: int}
+    config_newer: {description: "Whether O(config_file) was modified after C(postinit) was made (null when either is unknown).", type: bool}
 commands:
   description: Commands run (in check mode, those that would run), LVM reads included.
   returned: always
@@ -256,33 +320,9 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import (
-    FAMILY_OPTIONS,
-    FamilyReader,
-    build_in_progress,
-    build_root_result,
-    check_initialized,
-    check_params,
-    plan_family_change,
-    plan_init,
-)
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import apply, run_and_exit
-
-
-def run_module(module, lvm):
-    params = module.params
-    check_params(params)
-    read = FamilyReader(lvm, params)
-    init = apply(module, lvm, plan_init(read.first(), params), read)
-    check_initialized(read.family, init, module.check_mode)
-    try:
-        change = apply(module, lvm, plan_family_change(lvm, read.family, params), read)
-    except LockBusy as exc:
-        raise build_in_progress(exc.path, params['root'])
-    for warning in change.warnings:
-        module.warn(warning)
-    return build_root_result(module, read.family, init, change)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root import FAMILY_OPTIONS
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root_flow import run_build_root
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 
 
 def main():
@@ -297,11 +337,14 @@ def main():
             kill_orphans=dict(type='bool', default=False),
             declared_roots=dict(type='list', elements='str', default=[]),
             mock_command=dict(type='list', elements='str', default=['mock']),
+            refresh=dict(type='bool', default=False),
+            max_age_days=dict(type='float'),
+            config_file=dict(type='path'),
             **copy.deepcopy(FAMILY_OPTIONS)
         ),
         supports_check_mode=True,
     )
-    run_and_exit(module, run_module)
+    run_and_exit(module, run_build_root)
 
 
 if __name__ == '__main__':

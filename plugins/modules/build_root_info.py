@@ -43,6 +43,11 @@ options:
     type: list
     elements: str
     default: []
+  config_file:
+    description:
+      - The mock config file of the root; RV(freshness) then says whether it was modified after C(postinit) was made
+        (null when the file does not exist).
+    type: path
 seealso:
   - module: buildfleet.mock_lvm.build_root
 """
@@ -165,6 +170,16 @@ basedir_problem:
   description: The explanation when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.
   returned: always
   type: str
+freshness:
+  description:
+    - How old the snapshots builds start from are, as RV(buildfleet.mock_lvm.build_root#module:freshness)
+      describes (C(postinit_created), C(postinit_age_days), C(newest_update), C(newest_update_created),
+      C(newest_update_age_days), C(start_snapshot), C(start_created), C(start_age_days), C(config_file), C(config_modified),
+      C(config_newer)).
+  returned: always
+  type: dict
+  sample: {postinit_created: 1795631202, postinit_age_days: 12.5, newest_update: null, start_snapshot: mock.foo.postinit,
+           start_age_days: 12.5, config_newer: false}
 commands:
   description: The commands run, the one C(lvs) read.
   returned: always
@@ -183,6 +198,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root im
     validate_names,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._refresh import freshness
 
 
 def read_family(module, lvm):
@@ -190,12 +206,15 @@ def read_family(module, lvm):
     params = module.params
     validate_names(params)
     report = lvm.read_vg(params['vg'])
-    return dict(family_result(Family(report, params), report, params), changed=False)
+    family = Family(report, params)
+    return dict(family_result(family, report, params), freshness=freshness(family, params['config_file'], missing_ok=True),
+                changed=False)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(declared_roots=dict(type='list', elements='str', default=[]), **copy.deepcopy(FAMILY_OPTIONS)),
+        argument_spec=dict(declared_roots=dict(type='list', elements='str', default=[]), config_file=dict(type='path'),
+                           **copy.deepcopy(FAMILY_OPTIONS)),
         supports_check_mode=True,
     )
     run_and_exit(module, read_family)

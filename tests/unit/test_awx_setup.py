@@ -71,7 +71,7 @@ def test_the_roles_get_the_objects_with_the_site_filled_in(stub_collections):
         ('buildfleet.mock_lvm fleet', 'Builders', 'https://git.example.com/builders.git', '')]
     by_name = {template['name']: template for template in templates}
     assert sorted(by_name) == ['mock_lvm pool_report', 'mock_lvm provision_builders', 'mock_lvm prune_snapshots',
-                               'mock_lvm scrub_build_roots']
+                               'mock_lvm refresh_build_roots', 'mock_lvm scrub_build_roots']
     for name, template in by_name.items():
         short = name[len('mock_lvm '):]
         assert template['playbook'] == 'extensions/awx/%s.yml' % short
@@ -82,7 +82,13 @@ def test_the_roles_get_the_objects_with_the_site_filled_in(stub_collections):
         assert template['become_enabled'] in (True, 'True')
     slices = {name: template.get('job_slice_count') for name, template in by_name.items()}
     assert {name: int(count) for name, count in slices.items() if count is not None} == {
-        'mock_lvm pool_report': 3, 'mock_lvm provision_builders': 3}
+        'mock_lvm pool_report': 3, 'mock_lvm provision_builders': 3, 'mock_lvm refresh_build_roots': 3}
     assert [(s['name'], s['unified_job_template'], s['rrule'], s['enabled']) for s in schedules] == [
         ('mock_lvm pool_report hourly', 'mock_lvm pool_report', 'DTSTART:20260101T000000Z RRULE:FREQ=HOURLY;INTERVAL=1',
-         True)]
+         True),
+        ('mock_lvm prune_snapshots nightly', 'mock_lvm prune_snapshots',
+         'DTSTART:20260101T020000Z RRULE:FREQ=DAILY;INTERVAL=1', True),
+        ('mock_lvm refresh_build_roots weekly', 'mock_lvm refresh_build_roots',
+         'DTSTART:20260104T030000Z RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=SU', True)]
+    # The nightly prune also reaps what killed builds left.
+    assert [s.get('extra_data') for s in schedules] == [None, {'prune_reap': 'yes'}, None]

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, 'scripts', 'gen_playbook_docs.py')
-PLAYBOOKS = ['pool_report', 'provision_builders', 'prune_snapshots', 'scrub_build_roots']
+PLAYBOOKS = ['pool_report', 'provision_builders', 'prune_snapshots', 'refresh_build_roots', 'scrub_build_roots']
 
 
 def _load():
@@ -54,7 +54,7 @@ def edit(path, old, new):
 
 
 def test_the_copy_is_in_sync(tree):
-    assert check(tree) == (0, '4 playbook specs: headers, surveys and AWX configuration in sync\n')
+    assert check(tree) == (0, '5 playbook specs: headers, surveys and AWX configuration in sync\n')
 
 
 def test_every_fleet_playbook_has_a_spec():
@@ -128,8 +128,9 @@ def test_survey_questions_follow_the_spec(name):
     for variable, option in spec['options'].items():
         item = questions[variable]
         assert item['question_description'].endswith('(%s).' % variable)
-        if option['type'] == 'int':
-            assert (item['type'], item['min'], item['max']) == ('integer', option['minimum'], option['maximum'])
+        if option['type'] in ('int', 'float'):
+            wanted = (gen.SURVEY_TYPES[option['type']], option['minimum'], option['maximum'])
+            assert (item['type'], item['min'], item['max']) == wanted
             assert item['min'] <= item['default'] <= item['max']
         elif option.get('choices'):
             assert item['type'] == 'multiplechoice' and item['choices'] == option['choices']
@@ -152,6 +153,9 @@ def test_aap_configuration_has_every_job_template_with_its_survey_and_the_report
         with open(os.path.join(ROOT, 'extensions', 'awx', 'surveys', name + '.json')) as handle:
             assert json.load(handle)['spec']
     sliced = sorted(name for name, template in templates.items() if 'job_slice_count' in template)
-    assert sliced == ['pool_report', 'provision_builders']
-    assert [item['unified_job_template'] for item in data['controller_schedules']] == ['{{ fleet_awx_name_prefix }}pool_report']
-    assert data['controller_schedules'][0]['rrule'] == '{{ fleet_awx_pool_report_rrule }}'
+    assert sliced == ['pool_report', 'provision_builders', 'refresh_build_roots']
+    assert [item['unified_job_template'] for item in data['controller_schedules']] == [
+        '{{ fleet_awx_name_prefix }}%s' % name for name in ('pool_report', 'prune_snapshots', 'refresh_build_roots')]
+    assert [item['rrule'] for item in data['controller_schedules']] == [
+        '{{ fleet_awx_%s_rrule }}' % name for name in ('pool_report', 'prune_snapshots', 'refresh_build_roots')]
+    assert data['controller_schedules'][1]['extra_data'] == {'prune_reap': 'yes'}

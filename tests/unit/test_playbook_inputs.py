@@ -33,13 +33,19 @@ CASES = [
     # A limit beyond types (the spec's maximum), checked after the validator.
     ('prune_snapshots', ['-e', 'prune_keep=500'],
      ['prune_keep=500 is refused: Newest postinit_updated_* snapshots kept per config, a whole number from 0 to 100.']),
+    # A pattern (the batch is the play's serial) and a float that is not one.
+    ('refresh_build_roots', ['-e', 'refresh_batch=0', '-e', 'refresh_max_age_days=old'],
+     ["argument 'refresh_max_age_days' is of type",
+      'refresh_max_age_days=old: Renew when the newest snapshot builds start from is older than this many days']),
+    ('refresh_build_roots', ['-e', 'refresh_batch=0'],
+     ['refresh_batch=0 is refused: Hosts refreshed at a time']),
     # A required input left out.
     ('scrub_build_roots', ['-e', 'scrub_confirm=yes'],
      ['missing required arguments: scrub_configs', 'scrub_configs=(not set): mock config names']),
 ]
 
 
-@pytest.mark.parametrize('name, args, expected', CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize('name, args, expected', CASES, ids=['%s-%d' % (case[0], i) for i, case in enumerate(CASES)])
 def test_bad_input_is_refused_in_the_first_play_naming_value_and_fix(tmp_path, name, args, expected):
     assert COLLECTIONS, 'ANSIBLE_COLLECTIONS_PATH must name a path holding buildfleet.mock_lvm (scripts/test sets it)'
     inventory = tmp_path / 'hosts.yml'
