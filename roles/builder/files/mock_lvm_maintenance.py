@@ -76,6 +76,9 @@ def config_params(settings, config):
         'basedir': settings['basedir'], 'other_roots': config.get('other_roots', []),
         'state': 'initialized' if config.get('prewarm') else 'present',
         'keep_updates': settings['keep_updates'], 'reap_stale': settings['reap'],
+        # Idle chroots only past the role's age limit (0: never), and never a head: as the prune entry point.
+        'reap_idle_older_than': settings.get('reap_idle_days') or None, 'reap_idle_head': False,
+        'kill_orphans': bool(settings.get('kill_orphans')),
         'declared_roots': [c['root'] for c in settings['configs']], 'mock_command': settings['mock_command'],
         'refresh': settings['refresh'], 'max_age_days': settings['max_age_days'], 'config_file': config['path'],
     }

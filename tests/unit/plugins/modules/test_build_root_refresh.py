@@ -74,16 +74,17 @@ def renew(fake_lvm, run_module, lvm_reports, basedir):
 
 
 def lvremove(*names):
-    return ['lvremove', '-y', '-f'] + ['fixture/' + name for name in names]
+    """One lvremove per volume, in name order, as build_root removes a family."""
+    return [['lvremove', '-y', '-f', 'fixture/' + name] for name in sorted(names)]
 
 
 def test_aged_postinit_is_renewed(renew):
     res = renew(dict(max_age_days=OLD), diff=True)
     assert not res.failed, res
     assert res.changed is True and res.result['refreshed'] is True
-    # The whole family in one lvremove under the locks, then mock makes a new postinit.
-    assert res.tools == ['lvs', 'lvs', 'lvremove', 'lvs', 'mock', 'lvs']
-    assert res.mutating == [lvremove(*FOO), INIT]
+    # The whole family under the locks, one lvremove per volume, then mock makes a new postinit.
+    assert res.tools == ['lvs', 'lvs'] + ['lvremove'] * len(FOO) + ['lvs', 'mock', 'lvs']
+    assert res.mutating == lvremove(*FOO) + [INIT]
     assert res.result['removed'] == sorted(FOO)
     assert len(res.result['refresh_reasons']) == 1
     assert res.result['refresh_reasons'][0].startswith('the newest snapshot builds start from, mock.foo.postinit, is ')
@@ -105,7 +106,7 @@ def test_config_newer_than_postinit_is_renewed(renew, config_file):
     _touch(config_file, POSTINIT_TIME + 60)
     res = renew(dict(config_file=str(config_file)))
     assert not res.failed, res
-    assert res.mutating == [lvremove(*FOO), INIT]
+    assert res.mutating == lvremove(*FOO) + [INIT]
     assert res.result['refresh_reasons'] == ['config file %s changed after postinit was made' % config_file]
     # After the renewal the new postinit is newer than the config.
     assert res.result['freshness']['config_newer'] is False
@@ -113,7 +114,7 @@ def test_config_newer_than_postinit_is_renewed(renew, config_file):
 
 def test_state_present_renews_too_and_leaves_a_family_without_postinit(renew):
     res = renew(dict(state='present', max_age_days=OLD))
-    assert res.mutating == [lvremove(*FOO), INIT]
+    assert res.mutating == lvremove(*FOO) + [INIT]
     res = renew(dict(state='present', max_age_days=OLD), reads=['pool_only'])
     assert not res.failed and res.changed is False and res.tools == ['lvs'], res
 
@@ -123,7 +124,7 @@ def test_check_mode_lists_the_removal_and_mock(renew, basedir):
     assert not res.failed, res
     assert res.changed is True
     assert res.tools == ['lvs']
-    assert res.result['commands'][1:] == [lvremove(*FOO), INIT]
+    assert res.result['commands'][1:] == lvremove(*FOO) + [INIT]
     assert sorted(os.listdir(str(basedir))) == sorted(LOCKS)
 
 
