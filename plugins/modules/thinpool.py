@@ -244,7 +244,7 @@ pool:
                vg_next_steps: 2147483648, vg_missing: 0}
 floors:
   description:
-    - Each declared size the pool is already larger than (RV(floors[].option) C(size) or C(metadata_size)), left as it
+    - Each declared size the pool is already larger than (C(option) V(size) or V(metadata_size)), left as it
       is, with the pool's size and why it is larger (autoextend grew it).
   returned: when a declared size is smaller than the pool
   type: list
@@ -329,7 +329,7 @@ def legacy_profile_users(lvm, params):
         return None
     if not os.path.exists(profile_path(params['profile_dir'], legacy)):
         return None
-    return lambda name: lvm.read_profile_users(name)
+    return lvm.read_profile_users
 
 
 def add_headroom(module, report, plan, reread_done):

@@ -383,8 +383,8 @@ def test_missing_and_failed_pools_have_no_headroom():
     rows = pool_rows(info({'vg': 'mock', 'name': 'gone', 'exists': False, 'problem': 'no pool'}), 'b1', 80)
     rows += pool_rows(failed_with(None, 'boom'), 'b2', 80, [{'vg': 'mock', 'name': 'shared'}])
     for row in rows:
-        assert all(row[key] is None for key in ('vg_free_gib', 'autoextend_steps_left', 'days_to_pool_full',
-                                                 'days_to_vg_full'))
+        keys = ('vg_free_gib', 'autoextend_steps_left', 'days_to_pool_full', 'days_to_vg_full')
+        assert all(row[key] is None for key in keys)
 
 
 def _history_file(generated, *rows):

@@ -179,8 +179,8 @@ CASES = [
          after=dict(size=512 * MIB),
          floors=[('size', '256M', 256 * MIB, 512 * MIB, 'grown beyond the declared size earlier')]),
     dict(id='floor-data-by-one-extent', fixture='pool_only', args=dict(size='508M'), changed=False, commands=[],
-         diff=set(), floors=[('size', '508M', 508 * MIB, 512 * MIB, "size 508M is 508.00 MiB and the pool's is "
-                                                                     "512.00 MiB")]),
+         diff=set(), floors=[('size', '508M', 508 * MIB, 512 * MIB,
+                              "size 508M is 508.00 MiB and the pool's is 512.00 MiB")]),
     dict(id='floor-data-percent-vg', fixture='pool_only', args=dict(size='10%VG'), changed=False, commands=[],
          diff=set(), floors=[('size', '10%VG', 408 * MIB, 512 * MIB, 'a declared size is a minimum')]),
     dict(id='floor-data-percent-free-is-creation-only', fixture='pool_only', args=dict(size='1%FREE'), changed=False,
@@ -648,11 +648,10 @@ def test_headroom_of_a_pool_with_room(fake_lvm, run_module, lvm_reports, tmp_pat
 
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
-def test_a_vg_without_room_for_the_next_step_is_a_warning_naming_what_is_missing(fake_lvm, run_module, lvm_reports,
-                                                                               tmp_path, check_mode):
-    fake_lvm.set(lvs=lvm_reports.edited('pool_with_volumes', {name: {'vg_free_count': '20'} for name in
-                                                               ('mockpool', 'linear', 'thin1', 'snap_active',
-                                                                'snap_default')}))
+def test_a_vg_without_room_for_the_next_step_is_a_warning_naming_what_is_missing(
+        fake_lvm, run_module, lvm_reports, tmp_path, check_mode):
+    rows = ('mockpool', 'linear', 'thin1', 'snap_active', 'snap_default')
+    fake_lvm.set(lvs=lvm_reports.edited('pool_with_volumes', dict((name, {'vg_free_count': '20'}) for name in rows)))
     res = run_module(thinpool, dict(MONITORED_8020, profile_dir=_with_profile(tmp_path)), check_mode=check_mode)
     assert not res.failed and res.changed is False
     assert res.tools == ['lvs']
@@ -738,8 +737,8 @@ def _users(*pairs):
 
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
-def test_upgrade_moves_the_pool_to_its_new_profile_and_removes_the_legacy_one(fake_lvm, run_module, lvm_reports,
-                                                                             tmp_path, check_mode):
+def test_upgrade_moves_the_pool_to_its_new_profile_and_removes_the_legacy_one(
+        fake_lvm, run_module, lvm_reports, tmp_path, check_mode):
     (tmp_path / (LEGACY + '.profile')).write_text(_legacy_profile('fixture', DASHED))
     fake_lvm.set(lvs=[_dashed_pool(lvm_reports, LEGACY), _users(('fixture', DASHED, LEGACY)),
                       _dashed_pool(lvm_reports, NEW)]).ok('lvchange')
@@ -775,8 +774,8 @@ def test_a_legacy_profile_another_pool_still_uses_stays(fake_lvm, run_module, lv
     assert res.mutating == [['lvchange', '--metadataprofile', NEW, 'fixture/' + DASHED]]
 
 
-def test_a_legacy_profile_written_for_the_other_pool_is_not_ours_and_stays(fake_lvm, run_module, lvm_reports,
-                                                                         tmp_path):
+def test_a_legacy_profile_written_for_the_other_pool_is_not_ours_and_stays(
+        fake_lvm, run_module, lvm_reports, tmp_path):
     other = _legacy_profile('fixture-mock', 'pool')
     (tmp_path / (LEGACY + '.profile')).write_text(other)
     fake_lvm.set(lvs=[_dashed_pool(lvm_reports, LEGACY), _dashed_pool(lvm_reports, NEW)]).ok('lvchange')
