@@ -49,8 +49,13 @@ def _threshold(threshold):
 
 def _empty_pool_row(host, vg, name):
     return {'host': host, 'vg': vg, 'pool': name, 'size_gib': None, 'data_percent': None, 'metadata_percent': None,
-            'fullness': -1.0, 'thin_volumes': None, 'autoextend': '', 'monitored': None, 'status': 'ok',
-            'message': ''}
+            'fullness': -1.0, 'thin_volumes': None, 'autoextend': '', 'monitored': None, 'health': None,
+            'status': 'ok', 'message': ''}
+
+
+def _percent(value):
+    """A percentage LVM reported, or None where it reported none (an inactive pool): never 0.0 by default."""
+    return None if value in (None, '') else float(value)
 
 
 def _pool_row(host, pool, threshold):
@@ -58,18 +63,23 @@ def _pool_row(host, pool, threshold):
     if not pool.get('exists', False):
         row.update(status='missing', message=pool.get('problem') or 'the pool does not exist')
         return row
-    data = float(pool.get('data_percent') or 0.0)
-    metadata = float(pool.get('metadata_percent') or 0.0)
+    data, metadata = _percent(pool.get('data_percent')), _percent(pool.get('metadata_percent'))
+    known = [value for value in (data, metadata) if value is not None]
     threshold_at = pool.get('autoextend_threshold')
     row.update(size_gib=round(pool.get('size', 0) / GIB, 2), data_percent=data, metadata_percent=metadata,
-               fullness=max(data, metadata), thin_volumes=len(pool.get('thin_volumes') or []),
+               fullness=max(known) if known else -1.0, thin_volumes=len(pool.get('thin_volumes') or []),
                autoextend=('%s%%+%s%%' % (threshold_at, pool.get('autoextend_percent'))
                            if threshold_at and threshold_at < 100 else 'off'),
-               monitored=bool(pool.get('monitored')))
-    if row['fullness'] >= threshold:
-        row.update(status='over', message='%s above the %g %% threshold' % (
-            'data and metadata' if min(data, metadata) >= threshold
-            else 'data' if data >= threshold else 'metadata', threshold))
+               monitored=bool(pool.get('monitored')), health=pool.get('health') or 'ok')
+    over = [what for what, value in (('data', data), ('metadata', metadata)) if value is not None and value >= threshold]
+    if row['health'] != 'ok':
+        # A broken pool is a finding with its cause, whatever its use says (it may say nothing).
+        row.update(status='unhealthy', message=' '.join(str(pool.get('health_problem') or row['health']).split()))
+    elif len(known) < 2:
+        row.update(status='unhealthy', message='LVM reported no %s use for an active pool' % ' or '.join(
+            what for what, value in (('data', data), ('metadata', metadata)) if value is None))
+    elif over:
+        row.update(status='over', message='%s above the %g %% threshold' % (' and '.join(over), threshold))
     return row
 
 
@@ -102,7 +112,9 @@ def root_rows(registered, host):
                'pool': item.get('pool'), 'volumes': len(volumes),
                'working': len([v for v in volumes if v.get('role') == 'working']),
                'snapshots': len([v for v in volumes if v.get('role') == 'snapshot']), 'updates': len(updates),
-               'stale': len(result.get('stale') or []),
+               'stale': len(result.get('stale') or []), 'idle': len(result.get('idle') or []),
+               'not_reaped': sorted(item.get('name') for item in result.get('not_removed') or []),
+               'lock_files': len(result.get('undeclared_lock_files') or []),
                'build_running': bool(result.get('build_running')), 'busy_locks': result.get('busy_locks') or [],
                'removed': sorted(result.get('removed') or []), 'kept_open': sorted(result.get('skipped') or []),
                'removed_files': sorted(result.get('removed_files') or []),
@@ -110,7 +122,7 @@ def root_rows(registered, host):
                'basedir_mismatch': bool(result.get('basedir_mismatch')), 'status': 'ok', 'message': ''}
         if _module_failed(result, 'volumes'):
             # Nothing was read: no counts rather than zeros.
-            row.update(dict.fromkeys(('volumes', 'working', 'snapshots', 'updates', 'stale')),
+            row.update(dict.fromkeys(('volumes', 'working', 'snapshots', 'updates', 'stale', 'idle', 'lock_files')),
                        status='busy' if result.get('build_running') else 'error', message=_error(result))
         elif row['basedir_mismatch']:
             row.update(status='basedir', message=' '.join(str(result.get('basedir_problem')).split()))
@@ -146,17 +158,19 @@ def volume_rows(registered, host):
                 'size_gib': round(size / GIB, 2) if size is not None else None,
                 'data_percent': volume.get('data_percent'), 'created': _utc(volume.get('creation_time')),
                 'mounted': bool(volume.get('mounts')), 'in_use': bool(volume.get('in_use')),
-                'stale': bool(volume.get('stale')), 'current': bool(volume.get('current')),
+                'stale': bool(volume.get('stale')), 'state': volume.get('state'),
+                'idle_since': _utc(volume.get('idle_since')), 'current': bool(volume.get('current')),
                 'starts_from': volume.get('starts_from'),
             })
     return rows
 
 
 def pool_finding(row):
-    """One line for a pool row that is not ok."""
+    """One line for a pool row that is not ok; a use LVM did not report is 'not reported', never 0."""
     use = ''
-    if row.get('data_percent') is not None:
-        use = ' (data %.2f %%, metadata %.2f %%)' % (row['data_percent'], row['metadata_percent'])
+    if row.get('data_percent') is not None or row.get('metadata_percent') is not None:
+        use = ' (data %s, metadata %s)' % tuple('not reported' if row.get(key) is None else '%.2f %%' % row[key]
+                                                for key in ('data_percent', 'metadata_percent'))
     return '%s %s/%s: %s%s' % (row.get('host'), row.get('vg'), row.get('pool'), row.get('message'), use)
 
 
@@ -249,18 +263,29 @@ def prometheus_textfile(report):
     pools, roots = report.get('pools') or [], report.get('build_roots') or []
     pool_labels = [({'host': p['host'], 'vg': p['vg'] or '', 'pool': p['pool'] or ''}, p) for p in pools]
     readable = [(labels, p) for labels, p in pool_labels if p.get('data_percent') is not None]
+    existing = [(labels, p) for labels, p in pool_labels if p.get('health')]
     root_labels = [({'host': r['host'], 'config': r['config'] or '', 'root': r['root'] or ''}, r) for r in roots]
     lines = []
     _metric(lines, 'mock_lvm_pool_read_ok', 'Whether the thin pool was read (1) or is missing or unreadable (0).',
             [(labels, 1 if p.get('data_percent') is not None else 0) for labels, p in pool_labels])
+    _metric(lines, 'mock_lvm_pool_healthy', 'Whether the thin pool exists, is active and LVM reports it healthy (1), '
+            'or not (0: inactive, failed, out of data space, read-only metadata, missing, unreadable).',
+            [(labels, 1 if p.get('health') == 'ok' else 0) for labels, p in pool_labels])
+    _metric(lines, 'mock_lvm_pool_problem', 'What LVM reports wrong with an existing thin pool (1 per pool, cause in '
+            'the label: inactive, failed, out_of_data_space, metadata_read_only, check_needed, ...).',
+            [(dict(labels, cause=p['health']), 1) for labels, p in existing if p['health'] != 'ok'])
     _metric(lines, 'mock_lvm_pool_data_percent', 'Thin pool data use in percent.',
             [(labels, float(p['data_percent'])) for labels, p in readable])
     _metric(lines, 'mock_lvm_pool_metadata_percent', 'Thin pool metadata use in percent.',
-            [(labels, float(p['metadata_percent'])) for labels, p in readable])
+            [(labels, float(p['metadata_percent'])) for labels, p in readable if p.get('metadata_percent') is not None])
     _metric(lines, 'mock_lvm_pool_thin_volumes', 'Thin volumes in the pool.',
             [(labels, p['thin_volumes'] or 0) for labels, p in readable])
-    _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config left by builds that ended.',
+    _metric(lines, 'mock_lvm_build_root_stale_volumes', 'Working volumes of the config whose mock run died (mock\'s '
+            'mounts left below the root, nobody holding its buildroot.lock).',
             [(labels, _count(r.get('stale'))) for labels, r in root_labels])
+    _metric(lines, 'mock_lvm_build_root_idle_volumes', 'Working volumes of the config mock keeps for the next run of '
+            'their chroot (ended normally, or mock --mount).',
+            [(labels, _count(r.get('idle'))) for labels, r in root_labels])
     _metric(lines, 'mock_lvm_build_running', 'Whether a build of the config is running (1) or not (0).',
             [(labels, _count(bool(r.get('build_running')))) for labels, r in root_labels])
     _metric(lines, 'mock_lvm_report_timestamp_seconds', 'When the pool report was made, in seconds since the epoch.',

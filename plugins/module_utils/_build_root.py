@@ -10,6 +10,21 @@ mock's LVM init and pool locks of the root and of its bootstrap, or the
 ``buildroot.lock`` of any of the family's chroot dirs (every mock run holds the
 one of its chroot dir, mounted or not). Asking takes nothing (F_GETLK); a change
 holds the locks it depends on.
+
+Each working volume has a state, from what mock leaves behind (mock 6.7):
+
+- ``in_use``: another process holds its chroot dir's ``buildroot.lock`` (``buildroot.py`` ``initialize``
+  takes it and keeps it shared until the run exits).
+- ``open``: the device is open without a mount (a process uses it directly).
+- ``died``: mock's own mounts (``proc``, ``sys``, ``dev/pts``, ``dev/shm``, bind mounts) are still below the
+  chroot's root while nobody holds ``buildroot.lock``. A run that ends normally unmounts them
+  (``buildroot.py`` ``finalize``: ``_lock_buildroot(exclusive=True)``, ``util.orphansKill``,
+  ``mounts.umountall()``, then the ``postumount`` hooks); only a killed run leaves them.
+- ``idle``: kept by a run that ended normally, or mounted by ``mock --mount`` (``mock.py`` mode ``mount`` calls
+  only the ``mount_root`` hooks and takes no ``buildroot.lock`` while it mounts): the volume, mounted or not,
+  without mock's mounts below it. mock reuses it at the next run of that chroot (``lvm_root.py``
+  ``hook_mount_root`` creates a head only when none exists) and removes it only at clean
+  (``hook_postclean`` -> ``delete_head``) or ``--rollback-to``: it is never reaped by default.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,8 +32,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import time
 from collections import namedtuple
 
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._chroot_use import (
+    KillProcesses,
+    describe as describe_processes,
+    mount_targets,
+    mounts_below,
+    processes_inside,
+)
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import LockBusy, lock_holders
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
@@ -34,6 +57,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     POSTINIT,
     bootstrap_root,
     buildroot_lock,
+    chroot_dir,
     lock_files,
     member_of,
     mount_point,
@@ -62,6 +86,8 @@ FAMILY_OPTIONS = dict(
 
 Member = namedtuple('Member', 'lv chroot root role suffix')
 
+DAY = 86400
+
 
 class MockRunError(ModuleError):
     """mock ran and failed, or did not make what it should have."""
@@ -89,6 +115,14 @@ class Family(object):
                     self.members.append(Member(lv, chroot, root, member[0], member[1]))
         # Read once: every fact and plan below asks where a volume is mounted.
         self.mounts = dict((m.lv.name, mounts_of(m.lv.path, MOUNTS_FILE) if m.lv.active else []) for m in self.members)
+        targets = mount_targets(MOUNTS_FILE) if any(self.mounts.values()) else []
+        # Mounts below each mount point (mock's own: proc, sys, dev/pts, ... and bind mounts), deepest first.
+        self.inner = dict((name, [t for point in points for t in mounts_below(point, targets)])
+                          for name, points in self.mounts.items())
+        # Processes whose root, cwd or open files are inside a mounted volume of the family: one pass over /proc.
+        users = processes_inside(sorted(set(p for points in self.mounts.values() for p in points)))
+        self.processes = dict((name, [proc for point in points for proc in users[point]])
+                              for name, points in self.mounts.items())
         self.snapinfo = self._snapinfo_files()
         held = set(held)
         self.holders = lock_holders(path for path in self.lock_files() if path not in held)
@@ -155,15 +189,47 @@ class Family(object):
     def has_postinit(self):
         return snapshot_volume(self.root, POSTINIT) in set(m.lv.name for m in self.members)
 
-    def stale(self, member):
-        """A working volume no mock run uses: its chroot dir's buildroot.lock exists and nobody holds it, and
-        no process has it open without a mount."""
+    def state(self, member):
+        """in_use, open, died or idle for a working volume (see the module's docstring); None for a snapshot."""
         if member.role != 'working':
-            return False
+            return None
         lock = buildroot_lock(self.basedir, member.root, member.suffix)
-        if lock in self.holders or not os.path.exists(lock):
-            return False
-        return not (member.lv.open and not self.mounts[member.lv.name])
+        if lock in self.holders:
+            return 'in_use'
+        if member.lv.open and not self.mounts[member.lv.name]:
+            return 'open'
+        # mock makes buildroot.lock before it mounts anything (buildroot.py initialize -> _lock_buildroot): mounts
+        # below a root without it are not what a killed run of this basedir leaves.
+        if self.inner[member.lv.name] and os.path.exists(lock):
+            return 'died'
+        return 'idle'
+
+    def stale(self, member):
+        """A working volume whose run died: mock's mounts are left below its root and nobody holds its lock."""
+        return self.state(member) == 'died'
+
+    def lvm_locks_held(self, root):
+        """mock's LVM lock files of root that another process holds: a run of root is mounting or running."""
+        return [path for path in lock_files(self.basedir, root) if path in self.holders]
+
+    def idle_since(self, member):
+        """When a working volume was last used, as far as the host tells: the newest modification time of its
+        chroot dir, buildroot.lock, result dir and mount point (mock writes logs and results there, and a run's
+        changes show on the mounted root), and not before the volume was created."""
+        times = [member.lv.creation_time or 0]
+        base = chroot_dir(self.basedir, member.root, member.suffix)
+        for path in (base, os.path.join(base, 'buildroot.lock'), os.path.join(base, 'result'),
+                     mount_point(self.basedir, member.root, member.suffix)):
+            try:
+                times.append(int(os.stat(path).st_mtime))
+            except OSError:
+                pass
+        return max(times) or None
+
+    def unmount_order(self, member):
+        """Every mount point of a member and every mount below those, deepest first."""
+        points = self.mounts[member.lv.name]
+        return self.inner[member.lv.name] + sorted(points, key=lambda p: (-p.count('/'), p))
 
     def volume_facts(self):
         current = set(self.snapinfo.values())
@@ -184,7 +250,12 @@ class Family(object):
             'size': lv.size, 'data_percent': lv.data_percent, 'active': lv.active, 'open': lv.open,
             'mounts': mounts, 'mounted': bool(mounts),
             'in_use': working and buildroot_lock(self.basedir, member.root, member.suffix) in self.holders,
+            'state': self.state(member),
             'stale': self.stale(member),
+            'idle': self.state(member) == 'idle',
+            'idle_since': self.idle_since(member) if working else None,
+            'inner_mounts': self.inner[lv.name],
+            'processes': self.processes[lv.name],
             'creation_time': lv.creation_time,
         }
 
@@ -205,15 +276,19 @@ def _read_snapinfo(path):
 
 
 class Change(object):
-    """What a change of the family does: the volumes it removes (unmounting the mount points listed first, and
-    every mount below them), the files it removes, the update snapshots it keeps although asked to prune them,
-    and the locks it must hold. plan_family_change() turns it into a _plan.Plan."""
+    """What a change of the family does: the volumes it removes, one at a time, each after ending the processes
+    named in kills and unmounting its mount points (and every mount below them); the files it removes; the
+    update snapshots it keeps although asked to prune them; the volumes it leaves although asked to reap them,
+    with why; and the locks it must hold. plan_family_change() turns it into a _plan.Plan."""
 
-    def __init__(self, removed=(), unmount=(), removed_files=(), skipped=(), locks=()):
+    def __init__(self, removed=(), unmount=None, removed_files=(), skipped=(), locks=(), kills=None,
+                 not_removed=()):
         self.removed = list(removed)
-        self.unmount = list(unmount)
+        self.unmount = dict(unmount or {})
+        self.kills = dict(kills or {})
         self.removed_files = list(removed_files)
         self.skipped = list(skipped)
+        self.not_removed = list(not_removed)
         self.locks = list(locks)
 
     @property
@@ -221,34 +296,37 @@ class Change(object):
         return bool(self.removed or self.removed_files)
 
     def steps(self, vg):
-        """Every unmount, deepest first, then one lvremove, then the files."""
-        remove = lvremove(vg, self.removed)
-        return (unmount_commands(self.unmount) + ([remove] if remove else [])
-                + [RemoveFile(path) for path in self.removed_files])
+        """Per volume: its processes ended, its mounts unmounted (deepest first), one lvremove; then the files.
+        One lvremove per volume, so a failure leaves no doubt which volumes went (apply names the steps done)."""
+        steps = []
+        for name in self.removed:
+            if name in self.kills:
+                steps.append(KillProcesses(*self.kills[name]))
+            steps += [umount(point) for point in self.unmount.get(name, [])]
+            steps.append(lvremove(vg, [name]))
+        return steps + [RemoveFile(path) for path in self.removed_files]
 
     def details(self):
-        return {'removed': self.removed, 'removed_files': self.removed_files, 'skipped': self.skipped}
+        return {'removed': self.removed, 'removed_files': self.removed_files, 'skipped': self.skipped,
+                'not_removed': self.not_removed}
 
 
 def merge(changes):
     """One change doing what each of changes does, in their order, each volume, file and lock once."""
     merged = Change()
     for change in changes:
-        for field in ('removed', 'unmount', 'removed_files', 'skipped', 'locks'):
+        for field in ('removed', 'removed_files', 'skipped', 'not_removed', 'locks'):
             mine = getattr(merged, field)
             mine.extend(item for item in getattr(change, field) if item not in mine)
+        merged.unmount.update(change.unmount)
+        merged.kills.update(change.kills)
     return merged
 
 
-def unmount_commands(points):
-    """umount commands for every mount point and every mount below those, deepest first."""
-    points = set(points)
-    if not points:
-        return []
-    with open(MOUNTS_FILE) as handle:
-        targets = [line.split()[1].replace('\\040', ' ') for line in handle if len(line.split()) >= 2]
-    nested = set(t for t in targets for p in points if t == p or t.startswith(p.rstrip('/') + '/'))
-    return [umount(target) for target in sorted(nested, key=lambda t: (-t.count('/'), t))]
+def _kills(family, members):
+    """{volume: (its mount point, processes inside)} of the members that have processes inside."""
+    return dict((m.lv.name, (family.mounts[m.lv.name][0], family.processes[m.lv.name]))
+                for m in members if family.processes[m.lv.name])
 
 
 def change_absent(family, params):
@@ -256,66 +334,131 @@ def change_absent(family, params):
     if busy:
         raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
                        'removed.' % (params['root'], ', '.join(busy)))
+    inside = [m for m in family.members if family.processes[m.lv.name]]
+    if inside and not params['kill_orphans']:
+        raise ModuleError('Processes are inside build roots of root %s: %s. Nothing was removed. End them, or set '
+                          'kill_orphans to end them (SIGTERM, then SIGKILL) as mock\'s orphansKill does.'
+                          % (params['root'], '; '.join('%s: %s' % (m.lv.name, describe_processes(family.processes[
+                              m.lv.name])) for m in inside)), processes=_processes_of(family, inside))
     files = sorted(family.snapinfo_path(root, ext) for root, ext in family.snapinfo)
-    return Change([m.lv.name for m in family.members], family.mount_points(family.members), files,
-                  locks=family.lock_files())
+    return Change([m.lv.name for m in family.members], dict((m.lv.name, family.unmount_order(m)) for m in family.members),
+                  files, locks=family.lock_files(), kills=_kills(family, inside))
+
+
+def _processes_of(family, members):
+    return dict((m.lv.name, family.processes[m.lv.name]) for m in members)
 
 
 def change_keep_updates(family, params):
+    """The retention rule thin_snapshot's state=pruned follows too (_snapshots.plan_retention): the newest
+    keep_updates, and never a snapshot a .snapinfo file names, an origin or an open one."""
     removed, skipped = [], []
-    protected = set(v for v in family.snapinfo.values() if v)
+    current = set(v for v in family.snapinfo.values() if v)
     volumes = [m.lv for m in family.members]
     for chroot, root in family.chroots:
-        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], protected)
+        retention = plan_retention(volumes, updates_prefix(root), params['keep_updates'], current=current,
+                                   everyone=family.report.volumes)
         removed += [lv.name for lv in retention.removed]
         skipped += [lv.name for lv in retention.skipped]
     return Change(removed, skipped=skipped, locks=family.lock_files() if removed else ())
 
 
-def change_reap(family, params):
-    """Stale working volumes, and .snapinfo files that say no more than their absence would."""
-    stale = [m for m in family.members if family.stale(m)]
-    gone = set((m.root, m.suffix) for m in stale)
+def reap_candidate(family, member, params, now):
+    """Whether params ask to reap this working volume: reap_stale for a run that died, reap_idle_older_than for
+    one idle that long (the head only with reap_idle_head)."""
+    state = family.state(member)
+    if state == 'died':
+        return params['reap_stale']
+    if state != 'idle' or params['reap_idle_older_than'] is None:
+        return False
+    if member.suffix == HEAD and not params['reap_idle_head']:
+        return False
+    since = family.idle_since(member)
+    # An unknown age is no age: the volume stays.
+    return since is not None and since <= now - params['reap_idle_older_than'] * DAY
+
+
+def reap_obstacle(family, member, params):
+    """Why a volume params ask to reap must stay, or None."""
+    held = family.lvm_locks_held(member.root)
+    if held:
+        return ('a mock run of root %s holds %s (it may be mounting this volume); run again when it has finished'
+                % (member.root, held[0]))
+    processes = family.processes[member.lv.name]
+    if processes and not (params['kill_orphans'] and family.state(member) == 'died'):
+        if family.state(member) == 'died':
+            return ('processes are still inside the chroot of the run that died: %s; end them, or set kill_orphans '
+                    'to end them (SIGTERM, then SIGKILL) as mock\'s orphansKill does' % describe_processes(processes))
+        return 'processes are inside it (for example a shell in a mock --mount): %s' % describe_processes(processes)
+    return None
+
+
+def change_reap(family, params, now=None):
+    """Working volumes whose run died (reap_stale) or idle past the age limit (reap_idle_older_than), each
+    checked first, and .snapinfo files that say no more than their absence would (reap_stale)."""
+    now = time.time() if now is None else now
+    removed, not_removed = [], []
+    for member in family.members:
+        if member.role != 'working' or not reap_candidate(family, member, params, now):
+            continue
+        obstacle = reap_obstacle(family, member, params)
+        if obstacle:
+            not_removed.append({'name': member.lv.name, 'state': family.state(member), 'reason': obstacle,
+                                'processes': family.processes[member.lv.name]})
+        else:
+            removed.append(member)
+    gone = set((m.root, m.suffix) for m in removed)
+    files = snapinfo_leftovers(family, gone) if params['reap_stale'] else []
+    gone.update(family_key for family_key, path in files)
+    locks = family.buildroot_locks(sorted(gone))
+    locks += [path for root in sorted(set(m.root for m in removed)) for path in lock_files(family.basedir, root)]
+    return Change([m.lv.name for m in removed], dict((m.lv.name, family.unmount_order(m)) for m in removed),
+                  [path for key, path in files], locks=locks, kills=_kills(family, removed), not_removed=not_removed)
+
+
+def snapinfo_leftovers(family, gone):
+    """((root, ext), path) of the .snapinfo files whose chroot has no working volume left (gone: those being
+    removed) and that name postinit or a snapshot that no longer exists: without the file mock starts from
+    postinit (lvm_root.py get_current_snapshot), so such a file says nothing. Not while its chroot is in use."""
     working = set((m.root, m.suffix) for m in family.members if m.role == 'working') - gone
     names = set(m.lv.name for m in family.members)
     files = []
     for (root, ext), snapshot in sorted(family.snapinfo.items()):
-        # Without the file mock starts from postinit, so a file naming postinit or a missing snapshot is idle.
         idle = snapshot not in names or snapshot == snapshot_volume(root, POSTINIT)
         if (root, ext) not in working and idle and buildroot_lock(family.basedir, root, ext) not in family.holders:
-            files.append(family.snapinfo_path(root, ext))
-            gone.add((root, ext))
-    return Change([m.lv.name for m in stale], family.mount_points(stale), files, locks=family.buildroot_locks(sorted(gone)))
+            files.append(((root, ext), family.snapinfo_path(root, ext)))
+    return files
 
 
-def free_leftover_roots(family, params):
-    """Roots nothing declares (bootstraps included) whose lock files are in basedir and nobody holds."""
+def undeclared_lock_files(family, params):
+    """mock's lock files in basedir of roots nothing declares (bootstraps included), reported and never removed.
+
+    mock opens both lock files when its plugin starts (lvm_root.py LvmPlugin.__init__ -> create_lock -> Lock:
+    open(path, 'a+')) and locks them only later, in hook_mount_root (cond_lock, lock(exclusive=False,
+    block=True)). In between nobody holds them, so no probe can tell a free file from one a starting run has
+    open: removing it would let that run lock an unlinked inode and the next run a new one, two runs of one root
+    without mutual exclusion. Empty without declared_roots.
+    """
+    if not params.get('declared_roots'):
+        return []
     declared = set(params['declared_roots']) | set(params['other_roots']) | set(r for c, r in family.chroots)
     declared |= set(bootstrap_root(root) for root in declared)
-    roots = []
-    for root in sorted(roots_with_lock_files(family.basedir) - declared):
-        if not lock_holders(lock_files(family.basedir, root)):
-            roots.append(root)
-    return roots
-
-
-def change_leftover_locks(family, roots, volume_names):
-    """The lock files of those roots that have no volume in any VG (volume_names)."""
-    files = []
-    for root in roots:
-        prefix = snapshot_volume(root, '')
-        if not any(name.lstrip('+').startswith(prefix) for name in volume_names):
-            files += [path for path in lock_files(family.basedir, root) if os.path.exists(path)]
-    return Change(removed_files=files, locks=files)
+    return [path for root in sorted(roots_with_lock_files(family.basedir) - declared)
+            for path in lock_files(family.basedir, root) if os.path.exists(path)]
 
 
 def check_params(params):
-    """What the argument spec cannot check: names, keep_updates, and options that contradict state=absent."""
+    """What the argument spec cannot check: names, numbers, and options that contradict state=absent."""
     validate_names(params)
-    if params['keep_updates'] is not None and params['keep_updates'] < 0:
-        raise ModuleError('keep_updates %d must be 0 or more.' % params['keep_updates'])
-    if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None):
-        raise ModuleError('state=absent removes every volume of the family: leave out keep_updates and reap_stale.')
+    for key in ('keep_updates', 'reap_idle_older_than'):
+        if params.get(key) is not None and params[key] < 0:
+            raise ModuleError('%s %d must be 0 or more.' % (key, params[key]))
+    if params['state'] == 'absent' and (params['reap_stale'] or params['keep_updates'] is not None
+                                        or params['reap_idle_older_than'] is not None):
+        raise ModuleError('state=absent removes every volume of the family: leave out keep_updates, reap_stale and '
+                          'reap_idle_older_than.')
+    if params['reap_idle_head'] and params['reap_idle_older_than'] is None:
+        raise ModuleError('reap_idle_head only widens reap_idle_older_than: set reap_idle_older_than (days) too.')
 
 
 def family_change(family, params):
@@ -325,20 +468,9 @@ def family_change(family, params):
     changes = []
     if params['keep_updates'] is not None:
         changes.append(change_keep_updates(family, params))
-    if params['reap_stale']:
+    if params['reap_stale'] or params['reap_idle_older_than'] is not None:
         changes.append(change_reap(family, params))
     return merge(changes)
-
-
-def leftovers_change(lvm, family, params):
-    """Lock files of undeclared roots without volumes; one more lvs (all VGs), only when such files are free."""
-    if not (params['reap_stale'] and params['declared_roots']):
-        return merge([])
-    roots = free_leftover_roots(family, params)
-    if not roots:
-        return merge([])
-    names = [lv for vg, lv in lvm.read_all_lv_names()]
-    return change_leftover_locks(family, roots, names)
 
 
 def volume_names(family):
@@ -351,13 +483,12 @@ def plan_family_change(lvm, family, params):
     It confirms under its locks: the family is read again while they are held, planned again, the locks of
     chroot dirs that appeared meanwhile are taken too, and the check repeated, before anything changes.
     """
-    leftovers = leftovers_change(lvm, family, params)
-    change = merge([family_change(family, params), leftovers])
+    change = family_change(family, params)
     check_free(family, change)
 
     def confirm(locks):
         again = Family(lvm.read_vg(params['vg']), params, held=locks.held_paths)
-        confirmed = merge([family_change(again, params), leftovers])
+        confirmed = family_change(again, params)
         locks.extend(confirmed.locks)
         check_free(again, confirmed)
         return plan_of_change(again, confirmed, params)
@@ -374,6 +505,7 @@ def plan_of_change(family, change, params):
     plan.details = change.details()
     plan.warnings = ['Kept update snapshot %s beyond keep_updates=%d: it is open or mounted.'
                      % (name, params['keep_updates']) for name in change.skipped]
+    plan.warnings += ['Not reaped: %s: %s.' % (item['name'], item['reason']) for item in change.not_removed]
     return plan
 
 
@@ -443,6 +575,7 @@ def build_root_result(module, family, init, change):
     if check_mode:
         result['volumes'] = [v for v in result['volumes'] if v['name'] not in removed]
         result['stale'] = [name for name in result['stale'] if name not in removed]
+        result['idle'] = [name for name in result['idle'] if name not in removed]
     result.update(change.details, changed=init.changed or change.changed)
     if module._diff:
         # Check mode's after: what init would add (read after the run otherwise), less what the change removes.
@@ -516,6 +649,8 @@ def family_result(family, report, params):
         'lock_holders': dict((path, pid) for path, pid in family.holders.items()),
         'current_snapshots': family.current_snapshots(),
         'stale': sorted(v['name'] for v in volumes if v['stale']),
+        'idle': sorted(v['name'] for v in volumes if v['idle']),
+        'undeclared_lock_files': undeclared_lock_files(family, params),
         'basedir_mismatch': bool(mismatch),
         'basedir_problem': mismatch,
     }

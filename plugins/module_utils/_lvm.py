@@ -142,6 +142,29 @@ def _to_float(value):
     return float(value) if value not in (None, '') else None
 
 
+# What lv_attr says is wrong with a volume (lvs(8), "lv_attr bits"): the 9th character, health, first (for thin
+# pools F, D and M are what lv_health_status spells failed, out_of_data and metadata_read_only), then the 5th,
+# state. (code, what it means) for the messages.
+_HEALTH_PROBLEMS = {
+    'F': ('failed', 'has failed (a device or its metadata failed): writes to its thin volumes fail'),
+    'D': ('out_of_data_space', 'is out of data space: writes to its thin volumes fail or wait until it is grown'),
+    'M': ('metadata_read_only', 'has read-only metadata (metadata space exhausted or a metadata error): no thin '
+                                'volume or snapshot can be made or written until it is repaired'),
+    'X': ('health_unknown', 'has a health LVM cannot determine'),
+    'p': ('partial', 'is missing a physical volume'),
+    'E': ('error', 'reports an error'),
+}
+_STATE_PROBLEMS = {
+    '-': ('inactive', 'is not active: its use cannot be read and mock cannot use it'),
+    's': ('suspended', 'is suspended'),
+    'c': ('check_needed', 'needs a metadata check (thin_check); lvconvert --repair'),
+    'C': ('check_needed', 'is suspended and needs a metadata check (thin_check); lvconvert --repair'),
+    'd': ('no_table', 'has a device-mapper device without tables'),
+    'i': ('inactive_table', 'has a device-mapper device with an inactive table'),
+    'X': ('state_unknown', 'has a state LVM cannot determine'),
+}
+
+
 class LogicalVolume(object):
     """One row of the lvs report, typed."""
 
@@ -164,7 +187,7 @@ class LogicalVolume(object):
         self.path = row.get('lv_path') or None
         self.uuid = row.get('lv_uuid')
 
-    # lv_attr: [0] type, [4] state, [5] open, [6] target, [7] zero, [9] skip activation
+    # lv_attr: [0] type, [4] state, [5] open, [6] target, [7] zero, [8] health, [9] skip activation
     @property
     def is_thin_pool(self):
         return self.attr[:1] == 't'
@@ -180,6 +203,10 @@ class LogicalVolume(object):
     @property
     def open(self):
         return self.attr[5:6] == 'o'
+
+    def problem(self):
+        """(code, what it means) of what lv_attr says is wrong with the volume, or None: health, then state."""
+        return _HEALTH_PROBLEMS.get(self.attr[8:9]) or _STATE_PROBLEMS.get(self.attr[4:5])
 
     @property
     def zeroing(self):
@@ -386,11 +413,6 @@ class LvmClient(object):
         """One lvs read: every LV of vg, plus the VG's fields (None for an empty VG)."""
         report = self._report('lvs', LV_FIELDS, vg)
         return VolumeGroupReport(vg, report.get('lv', []))
-
-    def read_all_lv_names(self):
-        """One lvs read of every VG: the set of (vg, lv) names on the host."""
-        rows = self._report('lvs', ('vg_name', 'lv_name')).get('lv', [])
-        return set((row['vg_name'], row['lv_name']) for row in rows)
 
     def fill_vg_fields(self, state):
         """Read the VG's size fields with vgs when lvs had no row to carry them."""

@@ -115,6 +115,24 @@ def roots_with_lock_files(basedir):
     return set(m.group(1) for m in (_LOCK_RE.match(n) for n in names) if m)
 
 
+def snapinfo_names(basedir):
+    """{path: snapshot LV name} of every .snapinfo file in basedir (lvm_root.py: .snapinfo-<conf_id>.<ext>, the LV
+    name of the snapshot that chroot starts from); files that cannot be read are left out."""
+    found = {}
+    try:
+        names = sorted(os.listdir(basedir))
+    except OSError:
+        return found
+    for name in names:
+        if name.startswith('.snapinfo-%s.' % PREFIX):
+            try:
+                with open(os.path.join(basedir, name)) as handle:
+                    found[os.path.join(basedir, name)] = handle.read().strip()
+            except (IOError, OSError):
+                pass
+    return found
+
+
 def roots_with_postinit(names):
     """Roots that have a postinit snapshot among the volume names."""
     start, end = PREFIX + '.', '.' + POSTINIT

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     LvmError,
     lvchange,
@@ -16,6 +18,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import (
     lvremove,
     validate_name,
 )
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout import PREFIX, snapinfo_names
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import Plan
 
 
@@ -36,41 +39,71 @@ def snapshot_facts(lv):
 
 
 class Retention(object):
-    """Which snapshots matching a prefix to keep, remove, or skip."""
+    """Which snapshots matching a prefix to keep, remove, or skip, and why each kept one beyond keep stays."""
 
-    def __init__(self, kept, removed, skipped):
+    def __init__(self, kept, removed, skipped, reasons=None):
         self.kept = kept
         self.removed = removed
         self.skipped = skipped
+        self.reasons = reasons or {}
 
     def as_result(self):
         return {
             'kept': [snapshot_facts(lv) for lv in self.kept],
             'removed': [snapshot_facts(lv) for lv in self.removed],
             'skipped': [snapshot_facts(lv) for lv in self.skipped],
+            'kept_because': dict(self.reasons),
         }
 
 
-def plan_retention(volumes, prefix, keep, protected=()):
-    """Keep the newest `keep` thin volumes whose name starts with prefix.
+def plan_retention(volumes, prefix, keep, protected=(), current=(), everyone=None):
+    """The one retention rule of build_root (keep_updates) and thin_snapshot (state=pruned).
 
-    Ordered by LVM's creation time (newest first; the name breaks ties), never
-    by name alone. Volumes in `protected` and open volumes are never removed:
-    protected ones count as kept, open ones are skipped.
+    Keep the newest `keep` thin volumes whose name starts with prefix, ordered by LVM's creation time (newest
+    first; the name breaks ties), never by name alone. Beyond those, never remove:
+    - a snapshot a mock .snapinfo file names (`current`): mock starts that chroot from it, and without it falls
+      back to postinit silently (lvm_root.py get_current_snapshot);
+    - a volume in `protected` (an option's names, the origin given);
+    - the origin of another volume of the VG (a working volume or snapshot was made from it);
+    those count as kept, with the reason in Retention.reasons; and
+    - an open volume (mounted or in use): skipped.
+    Origins are looked up among `everyone` (every volume of the VG; default `volumes`).
     """
     if keep < 0:
         raise LvmError('keep %d must be 0 or more.' % keep)
     candidates = [lv for lv in volumes if lv.is_thin_volume and lv.name.startswith(prefix)]
     candidates.sort(key=lambda lv: (lv.creation_time or 0, lv.name), reverse=True)
-    kept, removed, skipped = [], [], []
+    origins = {}
+    for lv in sorted(everyone if everyone is not None else volumes, key=lambda lv: lv.name):
+        if lv.origin:
+            origins.setdefault(lv.origin, lv.name)
+    kept, removed, skipped, reasons = [], [], [], {}
     for index, lv in enumerate(candidates):
-        if index < keep or lv.name in protected:
+        reason = None if index < keep else _kept_because(lv, set(current), set(protected), origins)
+        if index < keep or reason:
             kept.append(lv)
+            if reason:
+                reasons[lv.name] = reason
         elif lv.open:
             skipped.append(lv)
         else:
             removed.append(lv)
-    return Retention(kept, removed, skipped)
+    return Retention(kept, removed, skipped, reasons)
+
+
+def _kept_because(lv, current, protected, origins):
+    if lv.name in current:
+        return 'current: a mock .snapinfo file names it'
+    if lv.name in protected:
+        return 'protected'
+    if lv.name in origins:
+        return 'origin of %s' % origins[lv.name]
+    return None
+
+
+def remove_each(vg, names):
+    """One lvremove per volume, so a failure leaves no doubt which went (apply names the steps done)."""
+    return [lvremove(vg, [name]) for name in names]
 
 
 # ---- the thin_snapshot module's planner
@@ -156,16 +189,34 @@ def _plan_pruned(report, params):
     if not params['prefix']:
         raise LvmError('prefix must not be empty: an empty prefix would match every volume of %s.' % vg)
     protected = set(params['protect']) | (set([params['origin']]) if params['origin'] else set())
-    retention = plan_retention(report.volumes, params['prefix'], keep, protected)
+    basedir = mock_basedir(params)
+    current = snapinfo_names(basedir) if basedir else {}
+    retention = plan_retention(report.volumes, params['prefix'], keep, protected, current.values())
     if retention.skipped and params['strict']:
         raise LvmError('Snapshots to prune are open or mounted: %s. Nothing was removed (strict: true).'
                        % ', '.join(lv.name for lv in retention.skipped))
     staying = retention.kept + retention.skipped
     plan = Plan({'snapshots': sorted(lv.name for lv in staying + retention.removed)},
                 {'snapshots': sorted(lv.name for lv in staying)})
-    if retention.removed:
-        plan.steps.append(lvremove(vg, [lv.name for lv in retention.removed]))
+    plan.steps += remove_each(vg, [lv.name for lv in retention.removed])
     plan.details = retention.as_result()
+    plan.details['snapinfo_files'] = sorted(current)
     plan.warnings = ['Kept %s/%s although it is beyond keep=%d: it is open or mounted.' % (vg, lv.name, keep)
                      for lv in retention.skipped]
+    if basedir is None and params['prefix'].startswith(PREFIX + '.'):
+        plan.warnings.append('No mock .snapinfo file was read (set mock_basedir, or lock_file in mock\'s basedir): '
+                             'a snapshot mock starts a chroot from is not known and may be removed.')
     return plan
+
+
+def mock_basedir(params):
+    """Where thin_snapshot reads mock's .snapinfo files: mock_basedir, else the directory of lock_file (mock keeps
+    its lock files in its basedir), else nowhere."""
+    if params.get('mock_basedir'):
+        if not os.path.isdir(params['mock_basedir']):
+            raise LvmError('mock_basedir %s is not a directory: give mock\'s basedir (config_opts[\'basedir\'], '
+                           'default /var/lib/mock), where its .snapinfo files are.' % params['mock_basedir'])
+        return params['mock_basedir']
+    if params.get('lock_file'):
+        return os.path.dirname(params['lock_file'])
+    return None

@@ -124,10 +124,20 @@ def pool_facts(report, lv, profile_dir):
         'profile': lv.profile,
         'monitored': lv.monitored,
         'active': lv.active,
+        'health': (lv.problem() or ('ok', None))[0],
+        'health_problem': pool_problem(report.vg, lv),
         'thin_volumes': [v.name for v in report.thin_volumes(lv.name)],
     }
     facts.update(read_profile(profile_dir, lv.profile))
     return facts
+
+
+def pool_problem(vg, lv):
+    """What is wrong with a thin pool, from lv_attr's health and state, as one sentence; None when nothing is."""
+    problem = lv.problem()
+    if problem is None:
+        return None
+    return 'Thin pool %s/%s %s (lv_attr %s).' % (vg, lv.name, problem[1], lv.attr)
 
 
 def read_pool(host, vg, name, profile_dir):
@@ -151,8 +161,8 @@ def wanted_pools(host, pools):
 
 
 def usage_warnings(facts):
-    """mock's check_size thresholds, as Ansible warnings."""
-    warnings = []
+    """What is wrong with the pool, then mock's check_size thresholds, as Ansible warnings."""
+    warnings = [facts['health_problem']] if facts.get('health_problem') else []
     for key, what in (('data_percent', 'data'), ('metadata_percent', 'metadata')):
         value = facts.get(key)
         if value is None:

@@ -32,8 +32,7 @@ description:
     root included. Reports and check mode only ask (C(fcntl F_GETLK)) and take nothing, so a C(mock --scrub=lvm)
     that starts at that moment is not disturbed. A change takes the locks it depends on exclusively and
     non-blocking, in mock's order (C(buildroot.lock) first), reads the family again under them, and releases them
-    when it is done. Lock files are never created or rewritten; only O(reap_stale) with O(declared_roots) removes
-    lock files, those of roots nothing declares.
+    when it is done. Lock files are never created, rewritten or removed (see O(declared_roots) for why).
   - mock creates its lock files on every run, so volumes of the family without any of its lock files in O(basedir)
     mean mock keeps them elsewhere (a C(basedir) set in C(site-defaults.cfg)). Then every change is refused with a
     message naming O(basedir); reports set RV(basedir_mismatch).
@@ -70,23 +69,61 @@ options:
     default: [mock]
   reap_stale:
     description:
-      - Remove the family's stale working volumes (unmounting them and every mount below them first, deepest
-        first), keeping C(postinit), update and user snapshots. A working volume C(+mock.R.<ext>) is stale when
-        the C(buildroot.lock) of its chroot dir exists and no process holds it (no mock run of that chroot is
-        alive, for example after C(kill -9) of a build) and no process has it open without a mount. mock makes a
-        new one from the current snapshot at the next build, as its default C(clean) does; what a C(--no-clean)
-        chroot held goes with it.
+      - Remove the family's working volumes whose mock run died (state C(died) in RV(volumes)), unmounting them and
+        every mount below them first, deepest first, one volume at a time; C(postinit), update and user snapshots
+        stay. A working volume C(+mock.R.<ext>) is taken for a run that died when mock's own mounts (C(proc),
+        C(sys), C(dev/pts), C(dev/shm), bind mounts) are still below its root and nobody holds the
+        C(buildroot.lock) of its chroot dir. A run that ends normally unmounts them (mock's C(buildroot.py)
+        C(finalize) -> C(mounts.umountall())); only C(kill -9) or a crash leaves them.
+      - Never removed by this option, as mock keeps and reuses them: a working volume of a run that ended normally,
+        mounted or not (state C(idle); mock removes it only at its own clean, C(lvm_root.py) C(hook_postclean) ->
+        C(delete_head), or at C(--rollback-to)), a volume C(mock --mount) mounted (it leaves no mock mounts below
+        the root), one whose C(buildroot.lock) is held (C(in_use)), one open without a mount (C(open)).
+      - A volume to reap stays, and is listed in RV(not_removed) with why, while a mock run of its root holds
+        mock's LVM lock files (that run may be mounting it), or while processes have their root, working directory
+        or open files inside it (a killed run's orphans; see O(kill_orphans)). The others are still reaped.
       - Also removes the C(.snapinfo) files whose chroot has no working volume left and that name C(postinit) or
         a snapshot that no longer exists (mock then starts from C(postinit), as without the file), unless their
         chroot is in use.
-      - Works while other chroots of the family build, as each volume is judged, and locked, by its own chroot.
+      - Works while other chroots of the family build, as each volume is judged, and locked, by its own chroot;
+        the reap of a volume also holds its root's LVM lock files.
+    type: bool
+    default: false
+  reap_idle_older_than:
+    description:
+      - Opt-in. Also remove idle working volumes (state C(idle): kept by a run that ended normally, or mounted by
+        C(mock --mount)) whose RV(volumes[].idle_since) is at least this many days ago. Meant for C(--uniqueext)
+        chroots that are never reused, as build systems make them; the config's C(+mock.R.head) (and its
+        bootstrap's) only with O(reap_idle_head).
+      - mock leaves no mark that tells a C(mock --mount) from a run that ended; the age is what protects it, and a
+        volume with processes inside (a shell in it, files open) is never removed.
+      - Unset (the default): no idle volume is removed.
+    type: int
+  reap_idle_head:
+    description:
+      - With O(reap_idle_older_than), the config's C(+mock.R.head) working volumes (main and bootstrap) count too.
+        mock's C(--init), C(--install), C(--shell), C(--chroot), C(--no-clean) and C(--short-circuit) chains rely
+        on that kept volume.
+    type: bool
+    default: false
+  kill_orphans:
+    description:
+      - End the processes inside a volume that is removed (with O(reap_stale), only volumes whose run died; with
+        O(state=absent), every volume of the family) before unmounting it, as mock's own C(util.orphansKill) does
+        when a run ends normally (SIGTERM, then SIGKILL to those left, a few seconds apart).
+      - Without it such processes keep the volume (reap) or refuse the removal (absent), named with their PIDs and
+        command lines.
     type: bool
     default: false
   declared_roots:
     description:
-      - With O(reap_stale), every root the host's configs declare. Lock files in O(basedir) of any other root (and
-        of its bootstrap) that has no volume in any volume group and whose locks nobody holds are removed (mock
-        never removes them). Empty (the default) removes no lock file.
+      - Every root the host's configs declare. Lock files in O(basedir) of any other root (and of its bootstrap)
+        are reported in RV(undeclared_lock_files), never removed.
+      - mock opens C(.lvm-mock.R.lock) and C(.lvm-pool-mock.R.lock) when its plugin starts (C(lvm_root.py)
+        C(LvmPlugin.__init__) -> C(create_lock) -> C(Lock): C(open(path, 'a+'))) and locks them only in
+        C(hook_mount_root). In between nobody holds them, so no probe can tell a leftover from a file a starting
+        run has open, and removing it would hand that run and the next one different inodes: two runs of one root
+        without mutual exclusion.
     type: list
     elements: str
     default: []
@@ -120,6 +157,15 @@ EXAMPLES = r"""
     reap_stale: true
     declared_roots: [fedora-43-x86_64, centos-stream-10-x86_64]
 
+- name: On a build system's builder, also remove --uniqueext chroots idle for a week (the head stays)
+  buildfleet.mock_lvm.build_root:
+    root: fedora-43-x86_64
+    vg: mock
+    pool: mockpool
+    reap_stale: true
+    reap_idle_older_than: 7
+    kill_orphans: true
+
 - name: Remove every build root of a config, keeping the shared pool
   buildfleet.mock_lvm.build_root:
     root: alma+epel-9-x86_64
@@ -133,8 +179,8 @@ volumes:
   description:
     - Every volume of the family after the run (predicted in check mode), each a dict with the keys
       RV(buildfleet.mock_lvm.build_root_info#module:volumes) lists (name, chroot, role, kind, uniqueext, snapshot,
-      current, starts_from, mount_point, size, data_percent, active, open, mounts, mounted, in_use, stale,
-      creation_time).
+      current, starts_from, mount_point, size, data_percent, active, open, mounts, mounted, in_use, state, stale,
+      idle, idle_since, inner_mounts, processes, creation_time).
   returned: always
   type: list
   elements: dict
@@ -162,7 +208,26 @@ current_snapshots:
   returned: always
   type: list
   elements: dict
-stale: {description: "Names of the stale working volumes after the run.", returned: always, type: list, elements: str}
+stale: {description: "Names of the working volumes whose run died (state C(died)) after the run.", returned: always, type: list, elements: str}
+idle:
+  description: Names of the idle working volumes (kept by a run that ended normally, or mounted by C(mock --mount)) after the run.
+  returned: always
+  type: list
+  elements: str
+undeclared_lock_files:
+  description: mock's lock files in O(basedir) of roots O(declared_roots) does not name (empty without it); never removed.
+  returned: always
+  type: list
+  elements: str
+not_removed:
+  description:
+    - Working volumes O(reap_stale) or O(reap_idle_older_than) asked to reap that stay, each with C(name),
+      C(state), C(reason) and the C(processes) inside it (C(pid), C(command), C(uses)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: +mock.fedora-43-x86_64.b17, state: died, processes: [{pid: 4711, command: sleep 900, uses: [cwd, root]}],
+            reason: "processes are still inside the chroot of the run that died: 4711 (sleep 900); ..."}]
 basedir_mismatch: {description: "Whether the family has volumes but no lock file in O(basedir) (then changes are refused).", returned: always, type: bool}
 basedir_problem: {description: "Why, when RV(basedir_mismatch) is true, naming O(basedir) and how to set it.", returned: always, type: str}
 removed:
@@ -171,7 +236,7 @@ removed:
   type: list
   elements: str
 removed_files:
-  description: Bookkeeping and lock files removed (or that would be).
+  description: C(.snapinfo) bookkeeping files removed (or that would be).
   returned: always
   type: list
   elements: str
@@ -227,6 +292,9 @@ def main():
             state=dict(type='str', default='present', choices=['initialized', 'present', 'absent']),
             keep_updates=dict(type='int'),
             reap_stale=dict(type='bool', default=False),
+            reap_idle_older_than=dict(type='int'),
+            reap_idle_head=dict(type='bool', default=False),
+            kill_orphans=dict(type='bool', default=False),
             declared_roots=dict(type='list', elements='str', default=[]),
             mock_command=dict(type='list', elements='str', default=['mock']),
             **copy.deepcopy(FAMILY_OPTIONS)

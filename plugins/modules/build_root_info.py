@@ -16,8 +16,17 @@ version_added: 0.1.0
 description:
   - Reports the family of thin volumes and bookkeeping files of one mock config root C(R) and its bootstrap
     C(R-bootstrap), as M(buildfleet.mock_lvm.build_root) sees it - one row per volume with its kind, size, data use,
-    creation time, mounts, whether a mock run uses it and whether it is stale; mock's current snapshot per chroot
-    dir; whether the family is in use; and whether its lock files are where mock keeps them.
+    creation time, mounts, and the state of each working volume (in use, open, died, idle); mock's current
+    snapshot per chroot dir; whether the family is in use; and whether its lock files are where mock keeps them.
+  - A working volume's state follows what mock leaves behind (mock 6.7). C(in_use) - a run holds its chroot's
+    C(buildroot.lock). C(open) - the device is open without a mount. C(died) - mock's own mounts (C(proc), C(sys),
+    C(dev/pts), ...) are still below its root and nobody holds C(buildroot.lock): a run ending normally unmounts
+    them (C(buildroot.py) C(finalize) -> C(mounts.umountall())), so only a killed run leaves them. C(idle) -
+    anything else: a volume mock kept after a run that ended normally, mounted or not, or one C(mock --mount)
+    mounted; mock reuses it at the next run of that chroot (C(lvm_root.py) C(hook_mount_root)) and removes it
+    only at its own clean (C(hook_postclean) -> C(delete_head)) or C(--rollback-to).
+  - Processes whose root, working directory or open files are inside a mounted volume are listed with it (one
+    pass over C(/proc)).
   - In use means that another process holds a lock on one of the family's lock files (mock's LVM locks of the root
     and of its bootstrap, or the C(buildroot.lock) of any of its chroot dirs). The module only asks
     (C(fcntl F_GETLK)) and takes no lock, so it never disturbs mock, not even a C(mock --scrub=lvm) that starts at
@@ -28,7 +37,12 @@ author:
 extends_documentation_fragment:
   - buildfleet.mock_lvm.attributes.info_module
   - buildfleet.mock_lvm.attributes.family
-options: {}
+options:
+  declared_roots:
+    description: Every root the host's configs declare; lock files of other roots are listed in RV(undeclared_lock_files).
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: buildfleet.mock_lvm.build_root
 """
@@ -41,9 +55,9 @@ EXAMPLES = r"""
     pool: mockpool
   register: fedora43
 
-- name: Name the working volumes killed builds left behind
+- name: Name the working volumes killed builds left behind, and the idle ones mock keeps
   ansible.builtin.debug:
-    msg: "{{ fedora43.stale }}"
+    msg: "died: {{ fedora43.stale }}, idle: {{ fedora43.idle }}"
 """
 
 RETURN = r"""
@@ -69,7 +83,28 @@ volumes:
     mounts: {description: "Where it is mounted.", type: list, elements: str}
     mounted: {description: "Whether it is mounted anywhere.", type: bool}
     in_use: {description: "For a working volume, whether a mock run holds its chroot's C(buildroot.lock).", type: bool}
-    stale: {description: "A working volume no mock run uses (see O(buildfleet.mock_lvm.build_root#module:reap_stale)).", type: bool}
+    state:
+      description:
+        - For a working volume, C(in_use), C(open), C(died) or C(idle) (see the description); null for a snapshot.
+        - Only C(died) is reaped by O(buildfleet.mock_lvm.build_root#module:reap_stale).
+      type: str
+    stale: {description: "Whether RV(volumes[].state) is C(died): its mock run died.", type: bool}
+    idle: {description: "Whether RV(volumes[].state) is C(idle): kept by mock for the next run of its chroot.", type: bool}
+    idle_since:
+      description:
+        - For a working volume, when it was last used as far as the host tells, seconds since the epoch - the newest
+          modification time of its chroot dir, C(buildroot.lock), C(result) dir and mount point, and not before
+          its creation.
+      type: int
+    inner_mounts: {description: "Mounts below the volume's mount points, deepest first (mock's own, when a run died).", type: list, elements: str}
+    processes:
+      description: Processes whose root, working directory or open files are inside the volume.
+      type: list
+      elements: dict
+      contains:
+        pid: {description: "Process id.", type: int}
+        command: {description: "Its command line.", type: str}
+        uses: {description: "How it is inside - C(root), C(cwd), C(fd).", type: list, elements: str}
     creation_time: {description: "LVM creation time, seconds since the epoch.", type: int}
 pool:
   description: The pool's data and metadata use.
@@ -106,7 +141,17 @@ current_snapshots:
     exists: {description: "Whether that snapshot exists.", type: bool}
     file: {description: "The C(.snapinfo) file.", type: str}
 stale:
-  description: Names of the stale working volumes after the run.
+  description: Names of the working volumes whose run died (state C(died)).
+  returned: always
+  type: list
+  elements: str
+idle:
+  description: Names of the idle working volumes (kept by mock, or mounted by C(mock --mount)).
+  returned: always
+  type: list
+  elements: str
+undeclared_lock_files:
+  description: mock's lock files in O(basedir) of roots O(declared_roots) does not name (empty without it).
   returned: always
   type: list
   elements: str
@@ -150,7 +195,7 @@ def read_family(module, lvm):
 
 def main():
     module = AnsibleModule(
-        argument_spec=copy.deepcopy(FAMILY_OPTIONS),
+        argument_spec=dict(declared_roots=dict(type='list', elements='str', default=[]), **copy.deepcopy(FAMILY_OPTIONS)),
         supports_check_mode=True,
     )
     run_and_exit(module, read_family)

@@ -20,8 +20,12 @@ description:
     thin snapshot of O(origin) is an error, never replaced.
   - O(state=absent) removes the snapshot O(name), never while it is open or mounted.
   - O(state=pruned) keeps the newest O(keep) thin volumes whose name starts with O(prefix), ordered by LVM's
-    creation time, and removes the rest. It never removes a volume that does not match, the O(origin), a volume
-    listed in O(protect), or an open or mounted volume (those are reported as skipped, or fail with O(strict=true)).
+    creation time, and removes the rest, one C(lvremove) per volume. It never removes a volume that does not match,
+    the O(origin), a volume listed in O(protect), the origin of another volume of the VG, a snapshot one of mock's
+    C(.snapinfo) files in O(mock_basedir) names (mock starts that chroot from it, for example after
+    C(mock --rollback-to); without it mock falls back to C(postinit) silently), nor an open or mounted volume (those
+    are reported as skipped, or fail with O(strict=true)). M(buildfleet.mock_lvm.build_root)'s O(buildfleet.mock_lvm.build_root#module:keep_updates)
+    follows the same rule, from the same code.
   - With O(lock_file), the module holds an exclusive, non-blocking POSIX C(lockf) lock on that file for the whole run,
     so it cooperates with mock's own run-time locks; a held lock fails the task as busy and changes nothing.
   - A run that changes nothing issues exactly one LVM command, a JSON C(lvs) read of the volume group.
@@ -70,6 +74,15 @@ options:
     description: With O(state=pruned), fail instead of skipping when a snapshot to remove is open or mounted.
     type: bool
     default: false
+  mock_basedir:
+    description:
+      - With O(state=pruned), mock's basedir (C(config_opts['basedir']), default C(/var/lib/mock)), where its
+        C(.snapinfo-mock.<root>.<ext>) files name the snapshot each chroot starts from; those snapshots are never
+        removed.
+      - Unset, the directory of O(lock_file) is read (mock keeps its lock files in its basedir); without either no
+        C(.snapinfo) file is read, and a O(prefix) starting with C(mock.) draws a warning.
+      - A path that is not a directory is an error.
+    type: path
   lock_file:
     description:
       - Path of a file to hold an exclusive, non-blocking POSIX C(lockf) lock on for the duration of the run,
@@ -89,13 +102,14 @@ EXAMPLES = r"""
     origin: mock.fedora-40-x86_64.postinit
     name: mock.fedora-40-x86_64.before-gcc15
 
-- name: Keep the two newest update snapshots of a config, while no build of it runs
+- name: Keep the two newest update snapshots of a config, while no build of it runs (and what mock starts from)
   buildfleet.mock_lvm.thin_snapshot:
     vg: mock
     state: pruned
     prefix: mock.fedora-40-x86_64.postinit_updated_
     keep: 2
     lock_file: /var/lib/mock/.lvm-mock.fedora-40-x86_64.lock
+    mock_basedir: /var/lib/mock
 
 - name: Remove a snapshot
   buildfleet.mock_lvm.thin_snapshot:
@@ -137,6 +151,16 @@ skipped:
   returned: with state=pruned
   type: list
   elements: dict
+kept_because:
+  description: Why each snapshot kept beyond O(keep) stays - C(current) (a C(.snapinfo) file names it), C(protected), or C(origin of <volume>).
+  returned: with state=pruned
+  type: dict
+  sample: {mock.fedora-40-x86_64.postinit_updated_2026-01-01_10-00: "current: a mock .snapinfo file names it"}
+snapinfo_files:
+  description: The C(.snapinfo) files read (see O(mock_basedir)).
+  returned: with state=pruned
+  type: list
+  elements: str
 lock_file:
   description: The lock file held during the run, and whether it existed.
   returned: when O(lock_file) is set
@@ -195,6 +219,7 @@ def main():
             protect=dict(type='list', elements='str', default=[]),
             strict=dict(type='bool', default=False),
             lock_file=dict(type='path'),
+            mock_basedir=dict(type='path'),
         ),
         required_if=[
             ('state', 'present', ('origin', 'name')),

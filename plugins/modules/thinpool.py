@@ -163,11 +163,11 @@ pool:
       type: int
       sample: 262144
     data_percent:
-      description: Data use in percent.
+      description: Data use in percent; null when LVM does not report it (an inactive pool), never read as 0.
       type: float
       sample: 12.5
     metadata_percent:
-      description: Metadata use in percent.
+      description: Metadata use in percent; null when LVM does not report it (an inactive pool), never read as 0.
       type: float
       sample: 3.1
     zeroing:
@@ -195,6 +195,19 @@ pool:
     active:
       description: Whether the pool is active.
       type: bool
+    health:
+      description:
+        - C(ok), or what C(lv_attr) says is wrong - its health character first (C(failed), C(out_of_data_space),
+          C(metadata_read_only), C(health_unknown), C(partial), C(error)), then its state character (C(inactive),
+          C(suspended), C(check_needed), C(no_table), C(inactive_table), C(state_unknown)).
+        - Read from C(lv_attr), which lvm2 2.03.16 reports (its thin pool health characters F, D and M are what
+          C(lv_health_status) spells C(failed), C(out_of_data) and C(metadata_read_only)).
+      type: str
+      sample: ok
+    health_problem:
+      description: The cause in a sentence, with the pool's C(lv_attr), when RV(pool.health) is not C(ok); the module warns with it.
+      type: str
+      sample: "Thin pool mock/mockpool is out of data space: writes to its thin volumes fail or wait until it is grown (lv_attr twi-aotzD-)."
     thin_volumes:
       description: Names of the thin volumes in the pool.
       type: list

@@ -18,8 +18,9 @@ description:
   - Returns for each pool the fields M(buildfleet.mock_lvm.thinpool) returns in its C(pool), and says why a pool
     given in O(pools) cannot be read (its volume group or the pool does not exist, or the volume is no thin pool)
     instead of failing, so that a report lists it.
-  - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool's data or metadata use is above mock's thresholds
-    (75 % warns, 90 % refuses to build).
+  - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool is not healthy (RV(pools[].health) from C(lv_attr):
+    inactive, failed, out of data space, read-only metadata, ...) and when its data or metadata use is above mock's
+    thresholds (75 % warns, 90 % refuses to build). An inactive pool reports no use (null percentages, never 0).
   - Changes nothing.
 author:
   - buildfleet maintainers (@buildfleet)
@@ -60,8 +61,8 @@ pools:
     - One entry per pool of O(pools) in that order, or every thin pool of the host by volume group and name.
     - An existing pool's entry has every key of RV(buildfleet.mock_lvm.thinpool#module:pool) as well (size,
       metadata_size, chunk_size, data_percent, metadata_percent, zeroing, discards, profile, autoextend_threshold,
-      autoextend_percent, monitored, active, thin_volumes), read the same way; the percentages are null for an
-      inactive pool.
+      autoextend_percent, monitored, active, health, health_problem, thin_volumes), read the same way; the
+      percentages are null for an inactive pool.
   returned: always
   type: list
   elements: dict

@@ -27,7 +27,7 @@ CASES = [
     # the playbook's message adds each refused input's value and description).
     ('pool_report', ['-e', 'pool_report_on_threshold=page', '-e', 'pool_report_threshold=high'],
      ['value of pool_report_on_threshold must be one of: fail, warn, got: page',
-      'pool_report_on_threshold=page: What a full pool does: fail',
+      'pool_report_on_threshold=page: What a full or unhealthy pool does: fail',
       "argument 'pool_report_threshold' is of type",
       'pool_report_threshold=high: A pool whose data or metadata use is at or above this percentage']),
     # A limit beyond types (the spec's maximum), checked after the validator.

@@ -43,3 +43,24 @@ def test_bookkeeping_removed_but_lock_files_kept(host):
     assert host.file('/srv/br/mock/.snapinfo-mock.foo.bar.head').exists
     for lock in ('.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo.bar.lock'):
         assert host.file('/srv/br/mock/' + lock).exists
+
+
+def test_lock_files_of_undeclared_roots_are_kept(host):
+    """mock opens them at plugin start and locks them only in hook_mount_root: none is ever removed."""
+    for root in ('ghost', 'heldghost', 'opening'):
+        for lock in ('.lvm-mock.%s.lock', '.lvm-pool-mock.%s.lock'):
+            assert host.file('/srv/br/mock/' + lock % root).exists
+
+
+def test_kept_working_volumes_stay_and_the_killed_one_was_reaped_and_made_again(host):
+    left = names(host)
+    assert {'+mock.reap.head', '+mock.reap.LIVE', '+mock.reap.MOUNT', '+mock.reap.KILL'} <= left
+    assert '+mock.reap.ORPH' not in left
+    assert host.file('/srv/br/mock/reap/root/kept.txt').content_string == 'kept\n'
+
+
+def test_rollback_targets_survive_both_retention_paths(host):
+    left = names(host)
+    for root in ('rb1', 'rb2'):
+        assert 'mock.%s.postinit_updated_2026-01-01_10-00' % root in left
+        assert 'mock.%s.postinit_updated_2026-02-01_10-00' % root not in left

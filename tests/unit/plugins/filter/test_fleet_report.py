@@ -141,13 +141,26 @@ def test_root_rows_count_stale_volumes_and_mark_another_basedir():
     assert rows[1]['message'] == 'root fedora-40-x86_64 has 6 volumes but none'
 
 
+def test_root_rows_count_idle_volumes_what_was_not_reaped_and_undeclared_lock_files():
+    result = {'item': CONFIG, 'volumes': FAMILY, 'build_running': False, 'removed': [], 'skipped': [], 'stale': [],
+              'idle': ['+mock.fedora-40-x86_64.ABC', '+mock.fedora-40-x86_64.head'],
+              'not_removed': [{'name': '+mock.fedora-40-x86_64.XYZ', 'state': 'died', 'reason': 'processes ...'}],
+              'undeclared_lock_files': ['/var/lib/mock/.lvm-mock.gone.lock', '/var/lib/mock/.lvm-pool-mock.gone.lock']}
+    row = root_rows([result], 'b1')[0]
+    assert (row['idle'], row['not_reaped'], row['lock_files'], row['status']) == (
+        2, ['+mock.fedora-40-x86_64.XYZ'], 2, 'ok')
+    failed = root_rows([failed_with(CONFIG, 'Volume group mock not found')], 'b1')[0]
+    assert (failed['idle'], failed['lock_files'], failed['not_reaped']) == (None, None, [])
+
+
 def test_volume_rows_one_per_volume_with_what_an_operator_acts_on():
     volume = {'name': '+mock.fedora-40-x86_64.ABC', 'kind': 'working', 'chroot': 'main', 'uniqueext': 'ABC',
               'size': 8 * GIB, 'data_percent': 12.5, 'creation_time': 1795631204, 'mounts': ['/var/lib/mock/x/root'],
-              'in_use': False, 'stale': True, 'current': False, 'starts_from': 'mock.fedora-40-x86_64.postinit'}
+              'in_use': False, 'stale': True, 'state': 'died', 'idle_since': 1795631304, 'current': False,
+              'starts_from': 'mock.fedora-40-x86_64.postinit'}
     results = [{'item': CONFIG, 'volumes': [volume, dict(volume, name='mock.fedora-40-x86_64.postinit',
                                                          kind='postinit', mounts=[], stale=False, size=None,
-                                                         creation_time=None)]},
+                                                         creation_time=None, state=None, idle_since=None)]},
                failed_with(CONFIG, 'Volume group mock not found'), {'item': CONFIG, 'skipped': True}]
     rows = volume_rows(results, 'b1')
     assert len(rows) == 2
@@ -155,7 +168,8 @@ def test_volume_rows_one_per_volume_with_what_an_operator_acts_on():
                        'pool': CONFIG['pool'], 'volume': '+mock.fedora-40-x86_64.ABC', 'kind': 'working',
                        'chroot': 'main', 'uniqueext': 'ABC', 'size_gib': 8.0, 'data_percent': 12.5,
                        'created': '2026-11-25T18:26:44Z', 'mounted': True, 'in_use': False, 'stale': True,
-                       'current': False, 'starts_from': 'mock.fedora-40-x86_64.postinit'}
+                       'state': 'died', 'idle_since': '2026-11-25T18:28:24Z', 'current': False,
+                       'starts_from': 'mock.fedora-40-x86_64.postinit'}
     assert (rows[1]['kind'], rows[1]['mounted'], rows[1]['size_gib'], rows[1]['created']) == (
         'postinit', False, None, None)
 
@@ -195,6 +209,64 @@ def test_split_names(value, expected):
 def test_split_names_refuses_other_types():
     with pytest.raises(AnsibleFilterError, match='scrub_configs must be a list of names'):
         split_names({'a': 1}, 'scrub_configs')
+
+
+# A pool thinpool_info read with health from lv_attr: (id, changes to the pool, status, message start)
+HEALTH_ROWS = [
+    ('inactive-no-use-is-not-0', dict(data_percent=None, metadata_percent=None, active=False, health='inactive',
+                                      health_problem='Thin pool mock/shared is not active: its use cannot be read and '
+                                                     'mock cannot use it (lv_attr twi---t---).'),
+     'unhealthy', 'Thin pool mock/shared is not active'),
+    ('out-of-data-space-even-below-threshold', dict(data_percent=12.0, health='out_of_data_space',
+                                                    health_problem='Thin pool mock/shared is out of data space: ...'),
+     'unhealthy', 'Thin pool mock/shared is out of data space'),
+    ('metadata-read-only-over-threshold-says-the-cause', dict(metadata_percent=100.0, health='metadata_read_only',
+                                                              health_problem='Thin pool mock/shared has read-only '
+                                                                             'metadata'),
+     'unhealthy', 'Thin pool mock/shared has read-only metadata'),
+    ('active-without-a-percentage', dict(metadata_percent=None, health='ok'), 'unhealthy',
+     'LVM reported no metadata use for an active pool'),
+    ('older-read-without-health-is-judged-by-use', dict(data_percent=85.0), 'over', 'data above the 80 % threshold'),
+]
+
+
+@pytest.mark.parametrize('changes, status, message', [c[1:] for c in HEALTH_ROWS], ids=[c[0] for c in HEALTH_ROWS])
+def test_pool_rows_make_a_broken_pool_a_finding_with_its_cause(changes, status, message):
+    row = pool_rows(info(dict(pool('mock', 'shared', 12.5, 3.0), **changes)), 'b1', 80)[0]
+    assert (row['status'], row['message'][:len(message)]) == (status, message)
+    assert row['data_percent'] == changes.get('data_percent', 12.5)
+    assert row['metadata_percent'] == changes.get('metadata_percent', 3.0)
+
+
+def test_pool_finding_of_an_inactive_pool_never_says_0():
+    row = pool_rows(info(dict(pool('mock', 'shared', None, None), health='inactive', health_problem='Thin pool '
+                                   'mock/shared is not active: its use cannot be read and mock cannot use it '
+                                   '(lv_attr twi---t---).')), 'b1', 80)[0]
+    assert (row['data_percent'], row['metadata_percent'], row['fullness']) == (None, None, -1.0)
+    assert pool_finding(row) == ('b1 mock/shared: Thin pool mock/shared is not active: its use cannot be read and '
+                                 'mock cannot use it (lv_attr twi---t---).')
+    partly = dict(row, data_percent=100.0)
+    assert pool_finding(partly).endswith('(data 100.00 %, metadata not reported)')
+
+
+def test_prometheus_textfile_says_a_pool_is_unhealthy():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    pools = pool_rows(info(pool('mock', 'shared', 12.5, 3.25, volumes=4),
+                           dict(pool('mock', 'dead', None, None), health='inactive', health_problem='inactive'),
+                           dict(pool('mock', 'full', 100.0, 5.0), health='out_of_data_space', health_problem='full')),
+                      'b1', 80)
+    document = dict(report_document(pools, [], 80, []), generated='2026-12-01T10:00:00Z')
+    samples = dict(((s.name, tuple(sorted(s.labels.items()))), s.value)
+                   for family in text_string_to_metric_families(prometheus_textfile(document)) for s in family.samples)
+    labels = dict((name, (('host', 'b1'), ('pool', name), ('vg', 'mock'))) for name in ('shared', 'dead', 'full'))
+    assert [samples[('mock_lvm_pool_healthy', labels[n])] for n in ('shared', 'dead', 'full')] == [1, 0, 0]
+    assert [samples[('mock_lvm_pool_read_ok', labels[n])] for n in ('shared', 'dead', 'full')] == [1, 0, 1]
+    problems = sorted((dict(k[1])['pool'], dict(k[1])['cause']) for k in samples if k[0] == 'mock_lvm_pool_problem')
+    assert problems == [('dead', 'inactive'), ('full', 'out_of_data_space')]
+    # No use sample for a pool whose use LVM did not report: never a 0.
+    assert ('mock_lvm_pool_data_percent', labels['dead']) not in samples
+    assert samples[('mock_lvm_pool_data_percent', labels['full'])] == 100.0
 
 
 def test_pool_finding_names_host_pool_and_use():

@@ -109,10 +109,39 @@ def test_plan_retention_on_the_captured_family_with_creation_times_swapped(lvm_r
 def test_plan_retention_keeps_other_roots_of_the_captured_family(lvm_reports):
     retention = plan_retention(captured(lvm_reports), 'mock.foo.', 0)
     # The prefix 'mock.foo.' also matches foo.bar's volumes (retention knows names, not roots) but never
-    # foo-bar's or the bootstrap's; the linear LV and the pool are never candidates.
+    # foo-bar's or the bootstrap's; the linear LV and the pool are never candidates. The postinit snapshots are the
+    # origins of the +mock.R.ABC working volumes: kept.
     assert sorted(names(retention.removed)) == sorted(
-        ['mock.foo.postinit', OLD, NEW, 'mock.foo.bar.postinit', 'mock.foo.bar.postinit_updated_2026-01-01_10-00',
-         'mock.foo.bar.postinit_updated_2026-02-01_10-00'])
+        [OLD, NEW, 'mock.foo.bar.postinit_updated_2026-01-01_10-00', 'mock.foo.bar.postinit_updated_2026-02-01_10-00'])
+    assert retention.reasons == {'mock.foo.postinit': 'origin of +mock.foo.ABC',
+                                 'mock.foo.bar.postinit': 'origin of +mock.foo.bar.ABC'}
+
+
+# The one rule of build_root keep_updates and thin_snapshot state=pruned: (id, keep, current, protected, kept,
+# removed, reasons) on the captured family's updates of foo (NEW newest).
+RULE_CASES = [
+    ('current-beyond-keep-stays', 0, [OLD], (), [OLD], [NEW], {OLD: 'current: a mock .snapinfo file names it'}),
+    ('current-within-keep-needs-no-reason', 1, [NEW], (), [NEW], [OLD], {}),
+    ('current-and-protected', 0, [OLD], [NEW], [NEW, OLD], [],
+     {OLD: 'current: a mock .snapinfo file names it', NEW: 'protected'}),
+    ('current-of-another-root-changes-nothing', 0, ['mock.foo.bar.postinit'], (), [], [NEW, OLD], {}),
+]
+
+
+@pytest.mark.parametrize('keep, current, protected, kept, removed, reasons', [c[1:] for c in RULE_CASES],
+                         ids=[c[0] for c in RULE_CASES])
+def test_the_retention_rule(lvm_reports, keep, current, protected, kept, removed, reasons):
+    retention = plan_retention(captured(lvm_reports), UPDATES, keep, protected, current)
+    assert (names(retention.kept), names(retention.removed), retention.reasons) == (kept, removed, reasons)
+
+
+def test_an_origin_among_everyone_stays(lvm_reports):
+    """A working volume made from OLD (after mock --rollback-to OLD, or a --uniqueext started from it) keeps it,
+    even when only the family's own volumes are candidates."""
+    made = volume('+mock.foo.XYZ', 400, 'Vwi-a-t---', origin=OLD)
+    retention = plan_retention(captured(lvm_reports), UPDATES, 0, everyone=captured(lvm_reports) + [made])
+    assert (names(retention.kept), names(retention.removed)) == ([OLD], [NEW])
+    assert retention.reasons == {OLD: 'origin of +mock.foo.XYZ'}
 
 
 @pytest.mark.parametrize('keep', [-1, -5])
@@ -125,7 +154,7 @@ def test_plan_retention_negative_keep(keep):
 def test_retention_as_result(lvm_reports):
     volumes = captured(lvm_reports, {OLD: {'lv_attr': 'Vwi-aot---', 'data_percent': '1.50'}})
     result = plan_retention(volumes, UPDATES, 0).as_result()
-    assert set(result) == {'kept', 'removed', 'skipped'}
+    assert set(result) == {'kept', 'removed', 'skipped', 'kept_because'}
     assert result['kept'] == []
     assert [item['name'] for item in result['removed']] == [NEW]
     assert result['skipped'] == [{

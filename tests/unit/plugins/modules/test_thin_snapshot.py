@@ -183,23 +183,45 @@ CASES = [
          args=dict(state='pruned', prefix=UPDATES, keep=1),
          changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW]], pruned=([OLD], [NEW], [])),
     dict(id='prune-keep-0', fixture='mock_family', args=dict(state='pruned', prefix=UPDATES, keep=0),
-         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW, 'fixture/' + OLD]],
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW], ['lvremove', '-y', '-f', 'fixture/' + OLD]],
          pruned=([], [NEW, OLD], [])),
     dict(id='prune-keep-2-noop', fixture='mock_family', args=dict(state='pruned', prefix=UPDATES, keep=2),
          changed=False, commands=[], pruned=([NEW, OLD], [], [])),
     dict(id='prune-protect', fixture='mock_family', args=dict(state='pruned', prefix=UPDATES, keep=0, protect=[OLD]),
-         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW]], pruned=([OLD], [NEW], [])),
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW]], pruned=([OLD], [NEW], []),
+         kept_because={OLD: 'protected'}),
     dict(id='prune-protect-beyond-keep', fixture='mock_family',
          args=dict(state='pruned', prefix=UPDATES, keep=1, protect=[OLD]),
-         changed=False, commands=[], pruned=([NEW, OLD], [], [])),
+         changed=False, commands=[], pruned=([NEW, OLD], [], []), kept_because={OLD: 'protected'}),
     dict(id='prune-origin-never-removed', fixture='mock_family',
          args=dict(state='pruned', prefix='mock.foo.postinit', keep=0, origin='mock.foo.postinit'),
-         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW, 'fixture/' + OLD]],
-         pruned=(['mock.foo.postinit'], [NEW, OLD], [])),
-    dict(id='prune-without-origin-removes-postinit-too', fixture='mock_family',
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW], ['lvremove', '-y', '-f', 'fixture/' + OLD]],
+         pruned=(['mock.foo.postinit'], [NEW, OLD], []), kept_because={'mock.foo.postinit': 'protected'}),
+    # mock.foo.postinit is the origin of +mock.foo.ABC: kept without being named.
+    dict(id='prune-keeps-the-origin-of-another-volume', fixture='mock_family',
          args=dict(state='pruned', prefix='mock.foo.postinit', keep=1),
-         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + OLD, 'fixture/mock.foo.postinit']],
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + OLD]],
+         pruned=([NEW, 'mock.foo.postinit'], [OLD], []),
+         kept_because={'mock.foo.postinit': 'origin of +mock.foo.ABC'}),
+    dict(id='prune-origin-volume-goes-with-what-was-made-from-it', fixture=('mock_family', {}, ['+mock.foo.ABC']),
+         args=dict(state='pruned', prefix='mock.foo.postinit', keep=1),
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + OLD],
+                                 ['lvremove', '-y', '-f', 'fixture/mock.foo.postinit']],
          pruned=([NEW], [OLD, 'mock.foo.postinit'], [])),
+    # The snapshot a .snapinfo file names (after mock --rollback-to OLD) stays, as with build_root keep_updates.
+    dict(id='prune-keeps-the-snapshot-snapinfo-names', fixture='mock_family',
+         args=dict(state='pruned', prefix=UPDATES, keep=0), snapinfo={'.snapinfo-mock.foo.head': OLD},
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW]], pruned=([OLD], [NEW], []),
+         kept_because={OLD: 'current: a mock .snapinfo file names it'}),
+    dict(id='prune-keeps-the-snapshot-snapinfo-names-beyond-keep', fixture='mock_family',
+         args=dict(state='pruned', prefix=UPDATES, keep=1), snapinfo={'.snapinfo-mock.foo.XYZ': OLD + '\n'},
+         changed=False, commands=[], pruned=([NEW, OLD], [], []),
+         kept_because={OLD: 'current: a mock .snapinfo file names it'}),
+    dict(id='prune-without-mock-basedir-warns', fixture='mock_family', no_basedir=True,
+         args=dict(state='pruned', prefix=UPDATES, keep=1), snapinfo={'.snapinfo-mock.foo.head': OLD},
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + OLD]], pruned=([NEW], [OLD], []),
+         warnings=["No mock .snapinfo file was read (set mock_basedir, or lock_file in mock's basedir): a snapshot "
+                   "mock starts a chroot from is not known and may be removed."]),
     dict(id='prune-dotted-root-only-its-own', fixture='mock_family',
          args=dict(state='pruned', prefix='mock.foo.bar.postinit_updated_', keep=1),
          changed=True, commands=[['lvremove', '-y', '-f', 'fixture/mock.foo.bar.postinit_updated_2026-01-01_10-00']],
@@ -207,8 +229,7 @@ CASES = [
                  ['mock.foo.bar.postinit_updated_2026-01-01_10-00'], [])),
     dict(id='prune-dashed-root-only-its-own', fixture='mock_family',
          args=dict(state='pruned', prefix='mock.foo-bar.postinit_updated_', keep=0),
-         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/mock.foo-bar.postinit_updated_2026-02-01_10-00',
-                                  'fixture/mock.foo-bar.postinit_updated_2026-01-01_10-00']],
+         changed=True, commands=[['lvremove', '-y', '-f', 'fixture/mock.foo-bar.postinit_updated_2026-02-01_10-00'], ['lvremove', '-y', '-f', 'fixture/mock.foo-bar.postinit_updated_2026-01-01_10-00']],
          pruned=([], ['mock.foo-bar.postinit_updated_2026-02-01_10-00',
                       'mock.foo-bar.postinit_updated_2026-01-01_10-00'], [])),
     dict(id='prune-nothing-matches', fixture='mock_family', args=dict(state='pruned', prefix='mock.nosuch.', keep=0),
@@ -224,7 +245,11 @@ CASES = [
          args=dict(state='pruned', prefix=UPDATES, keep=0),
          changed=True, commands=[['lvremove', '-y', '-f', 'fixture/' + NEW]], pruned=([], [NEW], [OLD]),
          warnings=['Kept fixture/%s although it is beyond keep=0: it is open or mounted.' % OLD]),
-    dict(id='prune-open-thin1-skipped', fixture='pool_with_volumes', args=dict(state='pruned', prefix='thin', keep=0),
+    # thin1 is open and the origin of snap_active and snap_default: kept as an origin.
+    dict(id='prune-origin-thin1-kept', fixture='pool_with_volumes', args=dict(state='pruned', prefix='thin', keep=0),
+         changed=False, commands=[], pruned=(['thin1'], [], []), kept_because={'thin1': 'origin of snap_active'}),
+    dict(id='prune-open-thin1-skipped', fixture=('pool_with_volumes', {}, ['snap_default', 'snap_active']),
+         args=dict(state='pruned', prefix='thin', keep=0),
          changed=False, commands=[], pruned=([], [], ['thin1']),
          warnings=['Kept fixture/thin1 although it is beyond keep=0: it is open or mounted.']),
     dict(id='prune-strict-without-open', fixture='mock_family',
@@ -240,6 +265,9 @@ CASES = [
          error=['prefix must not be empty: an empty prefix would match every volume of fixture.']),
     dict(id='prune-negative-keep', fixture='mock_family', args=dict(state='pruned', prefix=UPDATES, keep=-1),
          error=['keep -1 must be 0 or more.']),
+    dict(id='prune-mock-basedir-missing', fixture='mock_family',
+         args=dict(state='pruned', prefix=UPDATES, keep=1, mock_basedir='/nonexistent/mock'),
+         error=["mock_basedir /nonexistent/mock is not a directory: give mock's basedir"]),
 
     # ---- invalid arguments: nothing runs
     dict(id='required-origin-for-present', fixture='pool_with_volumes', args=dict(name='newsnap'), reads=[],
@@ -273,14 +301,22 @@ def _state(case):
 
 
 @pytest.fixture
-def run_case(fake_lvm, run_module, lvm_reports):
-    """Configure the fake LVM for a table case and run the module."""
+def run_case(fake_lvm, run_module, lvm_reports, tmp_path):
+    """Configure the fake LVM for a table case, write its .snapinfo files, and run the module; a pruning case reads
+    mock's basedir (tmp_path/mock) unless it says no_basedir."""
 
     def _run(case, check_mode=False, diff=False, extra_args=None):
         first = lvm_reports.resolve(case['fixture'])
         reread = lvm_reports.resolve(case.get('reread', case['fixture']))
         fake_lvm.set(lvs=[first, reread]).ok('lvcreate', 'lvchange', 'lvremove')
+        basedir = tmp_path / 'mock'
+        if not basedir.exists():
+            basedir.mkdir()
+        for name, text in case.get('snapinfo', {}).items():
+            (basedir / name).write_text(u'%s' % text)
         args = {'vg': 'fixture'}
+        if _state(case) == 'pruned' and not case.get('no_basedir'):
+            args['mock_basedir'] = str(basedir)
         args.update(case['args'])
         args.update(extra_args or {})
         return run_module(thin_snapshot, args, check_mode=check_mode, diff=diff)
@@ -322,6 +358,7 @@ def test_thin_snapshot(case, run_case):
         assert [lv['name'] for lv in res.result['kept']] == kept
         assert [lv['name'] for lv in res.result['removed']] == removed
         assert [lv['name'] for lv in res.result['skipped']] == skipped
+        assert res.result['kept_because'] == case.get('kept_because', {})
     else:
         # After a change: what the re-read shows.
         snapshot = res.result['snapshot']
@@ -472,7 +509,7 @@ def test_lock_file_held_during_the_change_and_released(fake_lvm, run_module, lvm
     res = run_module(thin_snapshot, dict(args, vg='fixture', lock_file=lock_file))
     assert not res.failed, res
     assert res.changed is True
-    assert seen == [True]
+    assert seen and all(seen)
     assert res.result['lock_file'] == {'path': lock_file, 'existed': True}
     assert not lock_holder.locked_elsewhere(lock_file)
     assert os.path.getsize(lock_file) == 0
@@ -498,6 +535,23 @@ def test_lock_file_missing_is_not_created(fake_lvm, run_module, lvm_reports, tmp
     assert res.result['commands'][1:] == [['lvremove', '-y', '-f', 'fixture/' + OLD]]
     assert res.mutating == ([] if check_mode else [['lvremove', '-y', '-f', 'fixture/' + OLD]])
     assert not os.path.exists(path) and os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_lock_file_directory_is_mocks_basedir(fake_lvm, run_module, lvm_reports, lock_file, tmp_path, check_mode):
+    """Without mock_basedir, the .snapinfo files beside lock_file count: after mock --rollback-to OLD the module's
+    documented example (keep: 2 with lock_file) never removes what mock starts from."""
+    (tmp_path / '.snapinfo-mock.foo.head').write_text(u'%s' % OLD)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family')).ok('lvremove')
+    res = run_module(thin_snapshot, dict(vg='fixture', state='pruned', prefix=UPDATES, keep=0, lock_file=lock_file),
+                     check_mode=check_mode)
+    assert not res.failed, res
+    assert [lv['name'] for lv in res.result['removed']] == [NEW]
+    assert res.result['kept_because'] == {OLD: 'current: a mock .snapinfo file names it'}
+    assert res.result['snapinfo_files'] == [str(tmp_path / '.snapinfo-mock.foo.head')]
+    assert res.result['commands'][1:] == [['lvremove', '-y', '-f', 'fixture/' + NEW]]
+    assert res.mutating == ([] if check_mode else [['lvremove', '-y', '-f', 'fixture/' + NEW]])
+    assert res.warnings == []
 
 
 def test_lock_file_noop_still_reports_the_lock(fake_lvm, run_module, lvm_reports, lock_file):

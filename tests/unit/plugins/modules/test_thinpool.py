@@ -585,3 +585,27 @@ def test_no_usage_warning_when_removing_a_full_pool(fake_lvm, run_module, lvm_re
     assert res.changed is True
     assert res.warnings == []
     assert res.result['commands'][1:] == [['lvremove', '-y', '-f', POOL]]
+
+
+# A hand-edited copy of pool_only (captured lv_attr twi-a-t---): the state or health character of lv_attr, and the
+# percentages LVM leaves empty where it cannot read the pool's status.
+HEALTH_CASES = [
+    ('inactive', dict(lv_attr='twi---t---', data_percent='', metadata_percent=''), 'inactive',
+     'Thin pool fixture/mockpool is not active: its use cannot be read and mock cannot use it (lv_attr twi---t---).'),
+    ('out-of-data-space', dict(lv_attr='twi-a-t-D-', data_percent='100.00'), 'out_of_data_space',
+     'Thin pool fixture/mockpool is out of data space: writes to its thin volumes fail or wait until it is grown '
+     '(lv_attr twi-a-t-D-).'),
+]
+
+
+@pytest.mark.parametrize('fields, health, warning', [c[1:] for c in HEALTH_CASES], ids=[c[0] for c in HEALTH_CASES])
+@pytest.mark.parametrize('check_mode', [False, True], ids=['run', 'check'])
+def test_an_unhealthy_pool_is_reported_and_warned_about(fake_lvm, run_module, lvm_reports, tmp_path, fields, health,
+                                                        warning, check_mode):
+    fake_lvm.set(lvs=lvm_reports.edited('pool_only', {'mockpool': fields}))
+    res = run_module(thinpool, dict(vg='fixture', name='mockpool', size='512M', profile_dir=str(tmp_path)),
+                     check_mode=check_mode)
+    assert not res.failed and res.changed is False
+    assert (res.result['pool']['health'], res.result['pool']['health_problem']) == (health, warning)
+    assert res.warnings[0] == warning
+    assert res.tools == ['lvs'] and res.mutating == []

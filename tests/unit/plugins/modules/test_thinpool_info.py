@@ -60,3 +60,52 @@ def test_a_failed_read_fails_with_the_command(fake_lvm, run_module):
     res = run_module(thinpool_info, {'pools': [{'vg': 'fixture', 'name': 'mockpool'}]})
     assert res.failed and 'lvm failed (rc=5): Locking failed.' in res.msg
     assert res.result['cmd'][1] == 'fullreport'
+
+
+def _pool_edited(lvm_reports, **fields):
+    """The captured fullreport with mockpool's row edited (a hand-edited copy: only lv_attr's state or health
+    character and the percentages LVM leaves empty where it cannot read the pool's status)."""
+    data = lvm_reports.report('host_fullreport')
+    for row in data['report'][0]['lv']:
+        if row['lv_name'] == 'mockpool':
+            row.update(fields)
+    return json.dumps(data)
+
+
+# id, mockpool's fields (captured: lv_attr twi-aot---, data 9.64, metadata 10.60), health, data, metadata, warning
+HEALTH_CASES = [
+    ('inactive', dict(lv_attr='twi---t---', data_percent='', metadata_percent=''), 'inactive', None, None,
+     'Thin pool fixture/mockpool is not active: its use cannot be read and mock cannot use it (lv_attr twi---t---).'),
+    ('out-of-data-space', dict(lv_attr='twi-aot-D-', data_percent='100.00'), 'out_of_data_space', 100.0, 10.6,
+     'Thin pool fixture/mockpool is out of data space: writes to its thin volumes fail or wait until it is grown'),
+    ('metadata-read-only', dict(lv_attr='twi-aot-M-', metadata_percent='100.00'), 'metadata_read_only', 9.64, 100.0,
+     'Thin pool fixture/mockpool has read-only metadata (metadata space exhausted or a metadata error)'),
+    ('failed', dict(lv_attr='twi-aot-F-', data_percent='', metadata_percent=''), 'failed', None, None,
+     'Thin pool fixture/mockpool has failed'),
+    ('check-needed', dict(lv_attr='twi-cot---'), 'check_needed', 9.64, 10.6,
+     'Thin pool fixture/mockpool needs a metadata check (thin_check); lvconvert --repair'),
+    ('health-unknown', dict(lv_attr='twi-aot-X-'), 'health_unknown', 9.64, 10.6,
+     'Thin pool fixture/mockpool has a health LVM cannot determine'),
+]
+
+
+@pytest.mark.parametrize('fields, health, data, metadata, warning', [c[1:] for c in HEALTH_CASES],
+                         ids=[c[0] for c in HEALTH_CASES])
+def test_a_broken_pool_is_a_finding_with_its_cause(fake_lvm, run_module, lvm_reports, fields, health, data, metadata,
+                                                    warning):
+    fake_lvm.set(lvm=_pool_edited(lvm_reports, **fields))
+    res = run_module(thinpool_info, {'pools': [{'vg': 'fixture', 'name': 'mockpool'}]})
+    assert not res.failed, res
+    [pool] = res.result['pools']
+    assert (pool['exists'], pool['health'], pool['data_percent'], pool['metadata_percent']) == (True, health, data,
+                                                                                               metadata)
+    assert pool['health_problem'].startswith(warning)
+    assert pool['health_problem'].endswith('(lv_attr %s).' % fields['lv_attr'])
+    assert res.warnings[0] == pool['health_problem']
+    assert res.tools == ['lvm']
+
+
+def test_a_healthy_pool_says_ok(fake_lvm, run_module, lvm_reports):
+    fake_lvm.set(lvm=lvm_reports.text('host_fullreport'))
+    [pool] = run_module(thinpool_info, {}).result['pools']
+    assert (pool['health'], pool['health_problem'], pool['active']) == ('ok', None, True)
