@@ -9,6 +9,8 @@
 #                                    of this call with exit 3 (still booting), so a caller can poll
 #   test_guest.sh down  RUN_DIR      stop the guest by its pid file and remove RUN_DIR
 #   test_guest.sh status RUN_DIR     exit 0 when the guest answers over SSH
+#   test_guest.sh install-mock RUN_DIR  put the staged mock in place in a running guest booted from
+#                                    an image built with GUEST_MOCK_TARBALL (test_guest_mock.sh)
 #
 # The image cache holds one directory per recipe hash. A build takes a lock
 # (flock on CACHE/<hash>.lock), looks for the finished image again once it
@@ -27,6 +29,9 @@
 #   GUEST_CPUS         vCPUs (2)
 #   GUEST_SSH_TIMEOUT  seconds to wait for SSH from the start of the guest (420)
 #   GUEST_BUILD_LOCK_TIMEOUT  seconds to wait for another process's image build (1200)
+#   GUEST_MOCK_TARBALL a mock source tarball (rpm-software-management/mock extract): the image
+#                      gets mock staged, Debian's packages for it and a local RPM repository
+#                      (test_guest_mock.sh); a separate image, cached by the tarball's hash too
 #   BUILDFLEET_GUEST_ACCEL    kvm, tcg or auto (auto: KVM when /dev/kvm is usable and the
 #                      image's kernel boots under it within GUEST_KVM_PROBE_TIMEOUT (8) s, else TCG)
 set -euo pipefail
@@ -46,6 +51,12 @@ KVM_PROBE_TIMEOUT=${GUEST_KVM_PROBE_TIMEOUT:-8}
 PROGRESS_EVERY=15
 LABEL=bfguestroot
 PACKAGES=linux-image-amd64,lvm2,dmeventd,thin-provisioning-tools,openssh-server,python3,systemd-sysv,udev,initramfs-tools,iproute2,ifupdown,isc-dhcp-client,e2fsprogs,xfsprogs,util-linux,procps,kmod
+MOCK_TARBALL=${GUEST_MOCK_TARBALL:-}
+if [ -n "$MOCK_TARBALL" ]; then
+  # shellcheck source=playbooks/files/test_guest_mock.sh
+  . "$(dirname "${BASH_SOURCE[0]}")/test_guest_mock.sh"
+  PACKAGES=$PACKAGES,$MOCK_PACKAGES
+fi
 
 need() {  # need COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install the Debian package '$2' (apt-get install $2)"
@@ -53,7 +64,8 @@ need() {  # need COMMAND DEBIAN_PACKAGE
 
 # The image depends only on this recipe: hash the build function, suite and package list.
 recipe_hash() {
-  { declare -f build_rootfs; echo "$SUITE $PACKAGES $LABEL"; } | sha256sum | cut -c1-16
+  # With a mock tarball: its hash and the mock recipe too (a separate image; the plain one is unchanged).
+  { declare -f build_rootfs; echo "$SUITE $PACKAGES $LABEL"; [ -z "$MOCK_TARBALL" ] || mock_recipe; } | sha256sum | cut -c1-16
 }
 
 host_mirror() {
@@ -85,7 +97,9 @@ image_complete() {  # image_complete DIR
 }
 
 cmd_build() {
-  local dir; dir="$CACHE_ROOT/$(recipe_hash)"
+  local dir hash
+  hash=$(recipe_hash) || exit 1
+  dir=$CACHE_ROOT/$hash
   # A directory appears only by the rename below, complete: no lock needed to reuse it.
   if image_complete "$dir"; then echo "$dir"; return; fi
   [ "$(id -u)" = 0 ] || die "building the image needs root (debootstrap, chroot): run as root"
@@ -114,6 +128,11 @@ cmd_build() {
   trap "rm -rf '$tmp'" EXIT
   ssh-keygen -q -t ed25519 -N '' -C buildfleet-guest -f "$tmp/id_ed25519"
   build_rootfs "$tmp/rootfs" "$tmp/id_ed25519"
+  if [ -n "$MOCK_TARBALL" ]; then
+    log "staging mock from $MOCK_TARBALL and building the local RPM repository (native, in a chroot)"
+    mock_into_rootfs "$tmp/rootfs" "$tmp"
+    rm -rf "$tmp/mock-src" "$tmp/wheels"
+  fi
   cp "$tmp"/rootfs/boot/vmlinuz-* "$tmp/vmlinuz"
   cp "$tmp"/rootfs/boot/initrd.img-* "$tmp/initrd.img"
   mke2fs -q -t ext4 -L "$LABEL" -d "$tmp/rootfs" "$tmp/root.img" 3G >&2
@@ -264,12 +283,21 @@ cmd_down() {
   rm -rf "$run"
 }
 
+cmd_install_mock() {
+  local run=${1:?RUN_DIR}
+  cmd_status "$run" || die "no guest answers in $run: start it first"
+  # shellcheck disable=SC2046
+  ssh $(ssh_opts "$run") 'test -x /usr/local/sbin/buildfleet-mock-install && /usr/local/sbin/buildfleet-mock-install' \
+    || die "the guest in $run has no mock staged, or its install failed: build its image with GUEST_MOCK_TARBALL set"
+}
+
 case "${1:-}" in
   build) cmd_build ;;
+  install-mock) cmd_install_mock "${2:-}" ;;
   up) cmd_up "${2:-}" ;;
   start) cmd_start "${2:-}" ;;
   wait) cmd_wait "${2:-}" "${3:-}" ;;
   down) cmd_down "${2:-}" ;;
   status) cmd_status "${2:-}" ;;
-  *) echo "usage: $0 build | up RUN_DIR | start RUN_DIR | wait RUN_DIR [SECONDS] | down RUN_DIR | status RUN_DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 build | up RUN_DIR | start RUN_DIR | wait RUN_DIR [SECONDS] | down RUN_DIR | status RUN_DIR | install-mock RUN_DIR" >&2; exit 2 ;;
 esac

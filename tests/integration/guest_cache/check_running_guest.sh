@@ -25,7 +25,8 @@ identity() { stat -c '%d:%i:%Y' "$1"; }
 before="$(identity "$GUEST_IMAGE") $(identity "$GUEST_IMAGE/root.img") $(identity "$GUEST_IMAGE/id_ed25519")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for i in 1 2; do GUEST_CACHE_DIR=$(dirname "$GUEST_IMAGE") "$script" build >"$tmp/out$i" 2>"$tmp/err$i" & done
+# The image of a run with real mock is named by the mock tarball as well (scripts/test exports it).
+for i in 1 2; do GUEST_CACHE_DIR=$(dirname "$GUEST_IMAGE") GUEST_MOCK_TARBALL=${BUILDFLEET_GUEST_MOCK_TARBALL:-} "$script" build >"$tmp/out$i" 2>"$tmp/err$i" & done
 status=0
 wait %1 || status=1
 wait %2 || status=1

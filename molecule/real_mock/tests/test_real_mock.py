@@ -1,0 +1,29 @@
+"""The guest after the real-mock cases (side_effect.yml ends with the role provisioning again)."""
+import json
+
+MOCK = 'runuser -u mockbuild -- mock '
+
+
+def volumes(host):
+    out = host.check_output('lvs --reportformat json -o lv_name,lv_attr,pool_lv rm')
+    return dict((lv['lv_name'], lv) for lv in json.loads(out)['report'][0]['lv'])
+
+
+def test_mock_is_the_tested_version_and_runs_through_consolehelper(host):
+    assert host.file('/usr/bin/mock').linked_to == '/usr/bin/consolehelper'
+    assert host.check_output(MOCK + '--version').strip() == '6.7'
+    assert 'mock' in host.user('mockbuild').groups
+
+
+def test_both_configs_are_prewarmed_on_the_one_pool(host):
+    lvs = volumes(host)
+    assert lvs['rmpool']['lv_attr'].startswith('t')
+    for root in ('rm-a', 'rm-b'):
+        assert lvs['mock.%s.postinit' % root]['pool_lv'] == 'rmpool'
+
+
+def test_mock_loads_the_role_s_configs_with_lvm_root(host):
+    for name in ('rm-a', 'rm-b'):
+        out = host.check_output(MOCK + '-r %s --debug-config' % name)
+        assert "config_opts['root'] = '%s'" % name in out
+        assert "config_opts['plugin_conf']['lvm_root_enable'] = True" in out

@@ -1,0 +1,160 @@
+# shellcheck shell=bash
+# Real mock for the test guest, sourced by test_guest.sh when GUEST_MOCK_TARBALL names a mock
+# source tarball (an extract of rpm-software-management/mock: mock/ and mock-core-configs/).
+#
+# Everything expensive runs natively while the image is built (debootstrap packages, RPM builds
+# in a chroot of the new root file system), never under TCG in the guest. The image then holds:
+#   /opt/buildfleet-mock/root/   mock installed the way Fedora's mock.spec and
+#                                mock-core-configs.spec install it, as a tree to copy onto /
+#   /opt/buildfleet-mock/repo/   a local RPM repository: busybox-root 1.0 (busybox-static's
+#                                shell and coreutils, /etc/passwd, /etc/group), createrepo_c metadata
+#   /opt/buildfleet-mock/next/   busybox-root 1.1, kept out of the repository so a test can
+#                                publish a newer package later
+#   /usr/local/sbin/buildfleet-mock-install   puts mock in place (run once per guest, seconds):
+#                                the tree above onto /, group mock (gid 135 unless the group
+#                                exists), user mockbuild (not in the group: that is the
+#                                builder role's job), /var/lib/mock and /var/cache/mock 2775
+# mock stays out of the guest's system until that command runs, so scenarios that test the
+# collection without mock see no mock on the same guest.
+
+# Debian's packages mock needs (rpmbuild comes with rpm), and the one PyPI package.
+MOCK_PACKAGES=dnf,python3-dnf,rpm,createrepo-c,python3-distro,python3-jinja2,python3-requests,python3-rpm,python3-pyroute2,python3-backoff,usermode,busybox-static
+MOCK_PYPI=templated-dictionary==1.2
+MOCK_PYTHONDIR=/usr/lib/python3/dist-packages
+MOCK_STAGE=/opt/buildfleet-mock
+
+mock_recipe() {  # what the image depends on besides the base recipe: the tarball and this file's functions
+  [ -f "$MOCK_TARBALL" ] || die "mock source tarball '$MOCK_TARBALL' (GUEST_MOCK_TARBALL) does not exist"
+  sha256sum <"$MOCK_TARBALL" | cut -d' ' -f1
+  declare -f mock_into_rootfs mock_install_tree mock_pypi mock_pam mock_local_repo mock_repo_spec mock_install_command
+  echo "$MOCK_PACKAGES $MOCK_PYPI $MOCK_PYTHONDIR $MOCK_STAGE"
+}
+
+mock_into_rootfs() {  # mock_into_rootfs ROOTFS WORKDIR
+  local rootfs=$1 work=$2 src
+  mkdir -p "$work/mock-src"
+  tar -xzf "$MOCK_TARBALL" -C "$work/mock-src" || die "cannot unpack $MOCK_TARBALL"
+  src=$(find "$work/mock-src" -maxdepth 3 -path '*/mock/mock.spec' | head -n1)
+  src=${src%/mock/mock.spec}
+  [ -f "$src/mock/mock.spec" ] && [ -d "$src/mock-core-configs/etc/mock" ] \
+    || die "$MOCK_TARBALL does not hold mock/mock.spec and mock-core-configs/etc/mock (an extract of rpm-software-management/mock)"
+  mock_install_tree "$src" "$rootfs$MOCK_STAGE/root"
+  mock_pypi "$work" "$rootfs$MOCK_STAGE/root$MOCK_PYTHONDIR"
+  mock_pam "$rootfs$MOCK_STAGE/root/etc/pam.d/mock"
+  mock_local_repo "$rootfs"
+  mock_install_command >"$rootfs/usr/local/sbin/buildfleet-mock-install"
+  chmod 755 "$rootfs/usr/local/sbin/buildfleet-mock-install"
+}
+
+mock_install_tree() {  # mock_install_tree SRC DEST: mock.spec's %build substitutions and %install, into DEST
+  local src=$1 dest=$2 version
+  version=$(sed -n 's/^Version:[[:space:]]*//p' "$src/mock/mock.spec" | head -n1)
+  [ -n "$version" ] || die "no Version: line in $src/mock/mock.spec"
+  install -d "$dest/usr/bin" "$dest/usr/libexec/mock" "$dest$MOCK_PYTHONDIR" "$dest/etc/pam.d" \
+    "$dest/etc/security/console.apps" "$dest/etc/pki/mock" "$dest/etc/mock/templates" "$dest/etc/mock/eol/templates"
+  cp -a "$src/mock/py/mockbuild" "$dest$MOCK_PYTHONDIR/"
+  sed -i -e "s|^VERSION\s*=.*|VERSION=\"$version\"|" -e 's|^SYSCONFDIR\s*=.*|SYSCONFDIR="/etc"|' \
+    -e "s|^PYTHONDIR\s*=.*|PYTHONDIR=\"$MOCK_PYTHONDIR\"|" -e "s|^PKGPYTHONDIR\s*=.*|PKGPYTHONDIR=\"$MOCK_PYTHONDIR/mockbuild\"|" \
+    "$dest$MOCK_PYTHONDIR/mockbuild/constants.py"
+  install -m 755 "$src/mock/py/mock.py" "$dest/usr/libexec/mock/mock"
+  sed -i "s/^_MOCK_NVR = None\$/_MOCK_NVR = \"mock-$version-0.buildfleet\"/" "$dest/usr/libexec/mock/mock"
+  ln -sfn consolehelper "$dest/usr/bin/mock"
+  cp -a "$src/mock/etc/pam/." "$dest/etc/pam.d/"
+  cp -a "$src/mock/etc/consolehelper/mock" "$dest/etc/security/console.apps/mock"
+  cp -a "$src/mock/etc/pki/." "$dest/etc/pki/mock/"
+  cp -a "$src/mock/etc/mock/." "$dest/etc/mock/"
+  # mock-core-configs.spec: configs, templates, end-of-life configs and their templates.
+  cp -a "$src"/mock-core-configs/etc/mock/*.cfg "$dest/etc/mock/"
+  cp -a "$src"/mock-core-configs/etc/mock/templates/*.tpl "$dest/etc/mock/templates/"
+  cp -a "$src"/mock-core-configs/etc/mock/eol/*.cfg "$dest/etc/mock/eol/"
+  cp -a "$src"/mock-core-configs/etc/mock/eol/templates/*.tpl "$dest/etc/mock/eol/templates/"
+  ln -sfn fedora-rawhide-x86_64.cfg "$dest/etc/mock/default.cfg"
+  echo "$version" >"$dest/etc/mock/.buildfleet-mock-version"
+}
+
+mock_pypi() {  # mock_pypi WORKDIR SITEDIR: the PyPI package mock imports and Debian lacks
+  local work=$1 site=$2 wheel
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$work/wheels" "$MOCK_PYPI" >&2 \
+    || die "pip could not download $MOCK_PYPI from PyPI (needed by mock)"
+  wheel=$(ls "$work"/wheels/*.whl)
+  python3 -m zipfile -e "$wheel" "$site" || die "cannot unpack $wheel"
+}
+
+mock_pam() {  # mock_pam FILE: Fedora's PAM file for mock with Debian's stacks in place of system-auth
+  sed -i -e 's/^\(auth\s\+include\s\+\)system-auth/\1common-auth/' \
+    -e 's/^\(account\s\+include\s\+\)system-auth/\1common-account/' \
+    -e 's/^\(password\s\+include\s\+\)system-auth/\1common-password/' \
+    -e 's/^\(session\s\+include\s\+\)system-auth/\1common-session/' \
+    -e '/pam_xauth/d' "$1"
+  ! grep -q system-auth "$1" || die "$1 still includes system-auth"
+}
+
+mock_repo_spec() {  # mock_repo_spec VERSION: busybox-root, the chroot's shell and coreutils
+  cat <<SPEC
+%global debug_package %{nil}
+%global __os_install_post %{nil}
+%global _build_id_links none
+Name: busybox-root
+Version: $1
+Release: 1
+Summary: Shell and coreutils from busybox-static, for test chroots
+License: GPL-2.0-only
+AutoReqProv: no
+Provides: /bin/sh
+
+%description
+busybox with links for the commands mock runs in a chroot, a root user and group.
+
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/sbin %{buildroot}/etc %{buildroot}/root %{buildroot}/tmp
+install -m 755 /usr/bin/busybox %{buildroot}/usr/bin/busybox
+for cmd in sh ls cat echo true false sleep mkdir rm cp mv id ln touch env date test chmod chown grep sed head tail wc ps kill stat find xargs; do
+  ln -s busybox %{buildroot}/usr/bin/\$cmd
+done
+ln -s usr/bin %{buildroot}/bin
+ln -s usr/sbin %{buildroot}/sbin
+echo 'root:x:0:0:root:/root:/bin/sh' >%{buildroot}/etc/passwd
+echo 'root:x:0:' >%{buildroot}/etc/group
+echo 'busybox-root $1' >%{buildroot}/etc/busybox-root-release
+
+%files
+/usr/bin/*
+/bin
+/sbin
+/etc/passwd
+/etc/group
+/etc/busybox-root-release
+%dir /usr/sbin
+%dir /root
+%dir /tmp
+SPEC
+}
+
+mock_local_repo() {  # mock_local_repo ROOTFS: RPMs built with the new system's rpmbuild, in a chroot (native speed)
+  local rootfs=$1 version dir
+  [ -x "$rootfs/usr/bin/busybox" ] || die "busybox-static is not in the image ($rootfs/usr/bin/busybox)"
+  for version in 1.0 1.1; do
+    mock_repo_spec "$version" >"$rootfs/tmp/busybox-root.spec"
+    chroot "$rootfs" rpmbuild -bb --define '_topdir /tmp/rpmbuild' /tmp/busybox-root.spec >"$rootfs/tmp/rpmbuild.log" 2>&1 \
+      || { tail -n 30 "$rootfs/tmp/rpmbuild.log" >&2; die "rpmbuild of busybox-root $version failed"; }
+    dir=$rootfs$MOCK_STAGE/next
+    [ "$version" = 1.0 ] && dir=$rootfs$MOCK_STAGE/repo
+    install -d "$dir"
+    mv "$rootfs"/tmp/rpmbuild/RPMS/*/busybox-root-"$version"-1.*.rpm "$dir/"
+  done
+  chroot "$rootfs" createrepo_c --quiet "$MOCK_STAGE/repo" >&2 || die "createrepo_c failed on $MOCK_STAGE/repo"
+  rm -rf "$rootfs/tmp/rpmbuild" "$rootfs/tmp/busybox-root.spec" "$rootfs/tmp/rpmbuild.log"
+}
+
+mock_install_command() {  # the guest's buildfleet-mock-install
+  cat <<SCRIPT
+#!/bin/sh
+# Puts the mock staged in $MOCK_STAGE/root in place, as mock's packages would (see test_guest_mock.sh).
+set -eu
+cp -a $MOCK_STAGE/root/. /
+getent group mock >/dev/null || groupadd -r -g 135 mock
+getent passwd mockbuild >/dev/null || useradd -r -m -d /var/lib/mockbuild -s /bin/sh mockbuild
+install -d -g mock -m 2775 /var/lib/mock /var/cache/mock
+echo "mock \$(cat /etc/mock/.buildfleet-mock-version) installed; local repository: file://$MOCK_STAGE/repo"
+SCRIPT
+}
