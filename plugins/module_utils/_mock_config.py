@@ -36,7 +36,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     working_volume,
 )
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '1.0.0'
 MARKER_PREFIX = '# buildfleet.mock_lvm config: '
 MARKER_FIELDS = ('name', 'root', 'vg', 'pool', 'basedir')
 # How much of a file is read to find the marker: it is the third line of what we write.

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: mock_config_info
 short_description: The mock configs this collection wrote, with the identity each records
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads every C(*.cfg) file in O(config_dir) and returns those that carry the marker line
     M(buildfleet.mock_lvm.mock_config) writes (name, root, vg, pool, basedir), read with a JSON parser.
@@ -63,7 +63,7 @@ configs:
     collection_version: {description: "Version of the collection that wrote it.", type: str}
   sample:
     - {name: fedora-43-x86_64-lvm, path: /etc/mock/fedora-43-x86_64-lvm.cfg, root: fedora-43-x86_64, vg: mock,
-       pool: shared, basedir: /var/lib/mock, collection_version: 0.1.0}
+       pool: shared, basedir: /var/lib/mock, collection_version: 1.0.0}
 unmanaged:
   description: Names from O(names) whose file exists without the marker.
   returned: always

@@ -156,3 +156,52 @@ def test_the_version_is_the_same_everywhere():
     ee = load('execution-environment.yml')
     assert [c['version'] for c in ee['dependencies']['galaxy']['collections'] if c['name'] == COLLECTION] == ['==%s' % version]
     assert ee['options']['tags'] == ['buildfleet-mock-lvm-ee:%s' % version]
+
+
+def _fleet_play_vars():
+    plays = load('playbooks/pool_report.yml')
+    return [play for play in plays if play.get('hosts') == '{{ fleet_hosts }}'][0]['vars']
+
+
+def test_the_sample_report_has_the_columns_pool_report_prints():
+    from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import text_table
+    play_vars = _fleet_play_vars()
+    sample = read('docs/reports.md')
+    for columns in ('pool_report_pool_columns', 'pool_report_root_columns'):
+        header = text_table([], play_vars[columns])[0]
+        lines = [line for line in sample.splitlines() if line.split() == header.split()]
+        assert len(lines) == 1, 'docs/reports.md has no sample table with the header %r' % header
+
+
+def test_the_metrics_table_names_every_metric_the_textfile_has():
+    from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import prometheus_textfile
+    report = {'generated': '2026-12-06T08:00:00Z',
+              'pools': [{'host': 'h', 'vg': 'mock', 'pool': 'shared', 'data_percent': 1.0, 'metadata_percent': 1.0,
+                         'thin_volumes': 1}],
+              'build_roots': [{'host': 'h', 'config': 'c', 'root': 'r', 'stale': 0, 'build_running': False}]}
+    emitted = sorted(set(line.split()[2] for line in prometheus_textfile(report).splitlines() if line.startswith('# TYPE')))
+    documented = sorted(re.findall(r'^\| `(mock_lvm_[a-z_]+)` \|', read('docs/reports.md'), re.MULTILINE))
+    assert len(emitted) >= 7 and documented == emitted
+
+
+def test_the_example_inventories_pass_the_role_validation():
+    from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import mock_lvm_configs
+    guest = load('docs/examples/builders.yml')['builders']['vars']
+    fleet = load('docs/examples/fleet/group_vars/builders.yml')
+    for settings in (guest, fleet):
+        rendered = mock_lvm_configs(settings['builder_mock_configs'], settings['builder_thin_pools'])
+        assert [c['name'] for c in rendered] == [c['name'] for c in settings['builder_mock_configs']]
+        pool_vgs = set(p['vg'] for p in settings['builder_thin_pools'])
+        assert pool_vgs  # every pool names a volume group
+
+
+def test_every_fleet_example_host_names_its_disks_by_id():
+    hosts = load('docs/examples/fleet/hosts.yml')
+    names = [h for group in hosts['builders']['children'].values() for h in group['hosts']]
+    assert len(names) == 3
+    for name in names:
+        groups = load('docs/examples/fleet/host_vars/%s.yml' % name)['builder_volume_groups']
+        devices = [d for g in groups for d in g['devices']]
+        assert devices and all(d.startswith('/dev/disk/by-id/') for d in devices), (name, devices)
+        assert set(g['name'] for g in groups) == set(
+            p['vg'] for p in load('docs/examples/fleet/group_vars/builders.yml')['builder_thin_pools'])

@@ -114,3 +114,8 @@ def test_the_repository_tasks_are_modules_and_run_before_the_install():
     modules = [next(k for k in task if '.' in k) for task in block['block']]
     assert modules == ['ansible.builtin.dnf', 'community.general.dnf_config_manager']
     assert 'ansible.builtin.package' in tasks[1]
+
+
+def test_an_existing_volume_group_keeps_devices_the_inventory_does_not_list():
+    lvg = [task for task in role_file('tasks', 'storage.yml') if 'community.general.lvg' in task]
+    assert len(lvg) == 1 and lvg[0]['community.general.lvg']['remove_extra_pvs'] is False

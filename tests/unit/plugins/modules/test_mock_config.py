@@ -92,7 +92,7 @@ def test_create_four_runs(run_module, config_dir):
     path = config_dir / 'f43-lvm.cfg'
     assert check.result['diff'][0]['after'] == real.result['diff'][0]['after'] == path.read_text()
     assert marker_of(path) == {'name': 'f43-lvm', 'root': 'fedora-43-x86_64', 'vg': 'fixture', 'pool': 'mockpool',
-                               'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
+                               'basedir': '/var/lib/mock', 'collection_version': '1.0.0'}
     assert real.result['marker'] == marker_of(path) and real.result['recorded'] is None
     assert real.result['root'] == 'fedora-43-x86_64'
     assert real.result['validated_with'] == 'python'
@@ -225,7 +225,7 @@ def with_file(name, content):
 
 def recorded_file(name, root, vg='fixture', pool='mockpool'):
     identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': '/var/lib/mock',
-                'collection_version': '0.1.0'}
+                'collection_version': '1.0.0'}
     return with_file(name + '.cfg', MARKER + json.dumps(identity) + '\ninclude("x.cfg")\n')
 
 
