@@ -90,53 +90,53 @@ def test_the_roles_get_the_objects_with_the_site_filled_in(stub_collections):
 
 STUB_MODULE = '''#!/usr/bin/python
 # WANT_JSON
-# A stand-in for an awx.awx module: it returns the parameters it was given, changes nothing.
+# A stand-in for an awx.awx module: it appends its name and the parameters it was given to a file,
+# and changes nothing.
 import json
 import sys
 
 with open(sys.argv[1]) as handle:
     args = json.load(handle)
-print(json.dumps({'changed': False, 'received': dict((k, v) for k, v in args.items() if not k.startswith('_ansible'))}))
+with open(%r, 'a') as log:
+    log.write(json.dumps([%r, dict((k, v) for k, v in args.items() if not k.startswith('_ansible'))]) + '\\n')
+print(json.dumps({'changed': False}))
 '''
+MODULES = ('project', 'job_template', 'schedule')
 
 
 @pytest.fixture
 def stub_awx(tmp_path):
-    """A collection awx.awx whose project, job_template and schedule modules return what they get."""
+    """A collection awx.awx whose project, job_template and schedule modules record what they get."""
     collection = tmp_path / 'ansible_collections' / 'awx' / 'awx'
     modules = collection / 'plugins' / 'modules'
     modules.mkdir(parents=True)
     (collection / 'galaxy.yml').write_text('namespace: awx\nname: awx\nversion: 24.6.1\n')
     (collection / 'meta').mkdir()
     (collection / 'meta' / 'runtime.yml').write_text('requires_ansible: ">=2.16.0"\n')
-    for name in ('project', 'job_template', 'schedule'):
-        (modules / (name + '.py')).write_text(STUB_MODULE)
+    for name in MODULES:
+        (modules / (name + '.py')).write_text(STUB_MODULE % (str(tmp_path / 'calls.jsonl'), name))
     return tmp_path
 
 
-def received(result):
-    """{module: [parameters of each call]} from the json callback's output."""
-    calls = {}
-    report = json.loads(result.stdout[result.stdout.index('{'):])
-    for play in report['plays']:
-        for task in play['tasks']:
-            for host in task['hosts'].values():
-                for item in host.get('results', []):
-                    if 'received' in item:
-                        calls.setdefault(task['task']['name'], []).append(item['received'])
+def received(collections):
+    """{module: [parameters of each call]}, in call order."""
+    calls = dict((name, []) for name in MODULES)
+    path = collections / 'calls.jsonl'
+    for line in (path.read_text().splitlines() if path.exists() else []):
+        name, params = json.loads(line)
+        calls[name].append(params)
     return calls
 
 
-def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx, monkeypatch):
-    monkeypatch.setenv('ANSIBLE_STDOUT_CALLBACK', 'ansible.builtin.json')
+def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx):
     result = run_setup(stub_awx, *(SITE + ['-e', 'fleet_awx_apply_with=awx.awx', '-e', 'fleet_awx_job_slice_count=2']))
     assert result.returncode == 0, result.stdout
-    calls = received(result)
-    project = calls['Project (synced before the job templates name its playbooks)']
+    calls = received(stub_awx)
+    project = calls['project']
     assert [(p['name'], p['organization'], p['scm_url']) for p in project] == [
         ('buildfleet.mock_lvm fleet', 'Builders', 'https://git.example.com/builders.git')]
     assert 'credential' not in project[0] and 'default_environment' not in project[0]  # '' is left unset
-    templates = calls['Job templates with their surveys']
+    templates = calls['job_template']
     assert sorted(t['name'] for t in templates) == ['mock_lvm pool_report', 'mock_lvm provision_builders',
                                                     'mock_lvm prune_snapshots', 'mock_lvm scrub_build_roots']
     for template in templates:
@@ -147,10 +147,11 @@ def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx, mo
         assert template['become_enabled'] is True and 'execution_environment' not in template
     assert sorted((t['name'], int(t['job_slice_count'])) for t in templates if 'job_slice_count' in t) == [
         ('mock_lvm pool_report', 2), ('mock_lvm provision_builders', 2)]
-    assert [(s['name'], s['unified_job_template'], s['enabled']) for s in calls['Schedules']] == [
+    assert [(s['name'], s['unified_job_template'], s['enabled']) for s in calls['schedule']] == [
         ('mock_lvm pool_report hourly', 'mock_lvm pool_report', True)]
 
 
 def test_an_unknown_way_to_apply_is_refused(stub_awx):
     result = run_setup(stub_awx, *(SITE + ['-e', 'fleet_awx_apply_with=tower']))
     assert result.returncode != 0 and 'fleet_awx_apply_with infra.aap_configuration or awx.awx (got tower)' in result.stdout
+    assert received(stub_awx) == {'project': [], 'job_template': [], 'schedule': []}

@@ -205,3 +205,12 @@ def test_every_fleet_example_host_names_its_disks_by_id():
         assert devices and all(d.startswith('/dev/disk/by-id/') for d in devices), (name, devices)
         assert set(g['name'] for g in groups) == set(
             p['vg'] for p in load('docs/examples/fleet/group_vars/builders.yml')['builder_thin_pools'])
+
+
+def test_the_readme_links_a_changelog_with_this_release():
+    version = load('galaxy.yml')['version']
+    assert '[CHANGELOG.md](CHANGELOG.md)' in read('README.md')
+    assert version in (load('changelogs/changelog.yaml').get('releases') or {}), \
+        'changelogs/changelog.yaml has no release %s: run scripts/release_changelog' % version
+    assert '## v%s' % version.replace('.', '\\.') in read('CHANGELOG.md')
+    assert 'v%s\n' % version in read('CHANGELOG.rst')
