@@ -4,8 +4,9 @@
 """Write what follows from the fleet playbooks' argument specs (playbooks/meta/<name>.yml).
 
 From each spec: the header comment of playbooks/<name>.yml, the AWX survey
-extensions/awx/surveys/<name>.json, and one entry of extensions/awx/configuration/aap_configuration.yml (the
-job templates and the schedule in infra.aap_configuration's variable format). It also checks what
+extensions/awx/surveys/<name>.json, one entry of extensions/awx/configuration/aap_configuration.yml (the
+job templates and the schedule in infra.aap_configuration's variable format), and one row of the job
+template table in extensions/awx/README.md (between its TABLE_BEGIN and TABLE_END lines). It also checks what
 it does not write: the playbook's defaults (the vars of its fleet play) equal the spec's, its first
 play validates the extra vars against its own spec file, and the AWX wrapper
 extensions/awx/<name>.yml imports the collection playbook.
@@ -33,6 +34,9 @@ AWX_PLAYBOOK_LINE = re.compile(r'^\s*-?\s*(hosts|include|import_playbook)\s*:')
 # The tasks that validate a playbook's inputs against its spec, imported by its first play.
 CHECK_TASKS = 'tasks/check_inputs.yml'
 SURVEY_TYPES = {'int': 'integer', 'float': 'float', 'str': 'text', 'list': 'text'}
+# Every fleet play runs with privilege escalation (LVM, packages and /etc/mock need root); the header says so.
+BECOME_NOTE = ('Runs on the builders with become: true (sudo by default; the SSH user needs it). Log in as root '
+               'instead and pass -e ansible_become=false (or set it in the inventory) to turn it off.')
 
 
 def load_specs(root):
@@ -80,7 +84,7 @@ def header(name, spec):
     for variable, option in options.items():
         text = '%s (%s)' % (option['description'].rstrip().rstrip('.'), _shown_default(option))
         lines.extend(_wrap(text, '#   ' + variable.ljust(pad), '#   ' + ' ' * pad))
-    for note in spec.get('notes', []):
+    for note in spec.get('notes', []) + [BECOME_NOTE]:
         lines.extend(_wrap(note, '# ', '# '))
     return '\n'.join(lines) + '\n'
 
@@ -117,6 +121,53 @@ def survey(name, spec):
         questions.append(question)
     return {'name': spec['awx']['survey_name'], 'description': ' '.join(spec['awx']['survey_description'].split()),
             'spec': questions}
+
+
+README_TABLE = os.path.join('extensions', 'awx', 'README.md')
+TABLE_BEGIN = '<!-- job template table: written by scripts/gen_playbook_docs.py from playbooks/meta/*.yml -->'
+TABLE_END = '<!-- end of job template table -->'
+
+
+def _launch_options(name, spec):
+    """What the job template asks at launch (and its slices and schedule), in words."""
+    job = spec['awx']['job_template']
+    options = ['limit']
+    if job['ask_job_type_on_launch']:
+        options.append('job type (check)')
+    if job['ask_diff_mode_on_launch']:
+        options.append('diff')
+    if job['ask_tags_on_launch']:
+        options.append('tags')
+    if job.get('sliced'):
+        options.append('job slices (`fleet_awx_job_slice_count`)')
+    if spec['awx'].get('schedule'):
+        options.append('schedule `mock_lvm %s %s`' % (name, spec['awx']['schedule']['name']))
+    return ', '.join(options)
+
+
+def readme_table(specs):
+    """The job template table of extensions/awx/README.md: every survey question with its variable."""
+    lines = [TABLE_BEGIN,
+             '| Job template | Playbook | Survey asks (variable) | Launch options |',
+             '| --- | --- | --- | --- |']
+    for name, spec in specs.items():
+        asks = '; '.join('%s (`%s`%s)' % (q['question_name'], q['variable'], ', required' if q['required'] and
+                                                  q['default'] in ('', None) else '')
+                         for q in survey(name, spec)['spec'])
+        lines.append('| `mock_lvm %s` | `%s.%s` | %s | %s |' % (name, COLLECTION, name, asks, _launch_options(name, spec)))
+    lines.append(TABLE_END)
+    return '\n'.join(lines) + '\n'
+
+
+def readme_text(root, specs):
+    """extensions/awx/README.md with its job template table replaced by what the specs give."""
+    with open(os.path.join(root, README_TABLE)) as handle:
+        text = handle.read()
+    start, end = text.find(TABLE_BEGIN), text.find(TABLE_END)
+    if start < 0 or end < start:
+        raise SystemExit('%s: the lines %r and %r that enclose the job template table are missing'
+                         % (README_TABLE, TABLE_BEGIN, TABLE_END))
+    return text[:start] + readme_table(specs) + text[end + len(TABLE_END) + 1:]
 
 
 def survey_text(name, spec):
@@ -217,6 +268,9 @@ def consistency_problems(root, name, spec):
     if len(fleet) != 1:
         return ['playbooks/%s.yml: expected one play on hosts "{{ fleet_hosts }}", found %d' % (name, len(fleet))]
     play_vars = fleet[0].get('vars') or {}
+    if fleet[0].get('become') is not True:
+        problems.append('playbooks/%s.yml: the play on the builders must have become: true (its header says so; '
+                        '-e ansible_become=false turns it off)' % name)
     for variable, option in spec['options'].items():
         if option.get('required'):
             if variable in play_vars:
@@ -260,6 +314,7 @@ def wanted_files(root):
         files[playbook] = header(name, spec) + rest
         files[os.path.join('extensions', 'awx', 'surveys', name + '.json')] = survey_text(name, spec)
     files[os.path.join('extensions', 'awx', 'configuration', 'aap_configuration.yml')] = aap_configuration(specs)
+    files[README_TABLE] = readme_text(root, specs)
     return specs, files
 
 

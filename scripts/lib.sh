@@ -89,6 +89,18 @@ python_for_main_line() {
   echo "$py"
 }
 
+RELEASE_VENV=$WORK/venv-release
+
+ensure_release_venv() {  # galaxy-importer, antsibull-docs, antsibull-changelog, pinned (tests/requirements-release.txt)
+  local py
+  py=$(newest_python 12) || return 1
+  ensure_venv "$RELEASE_VENV" "$py" "$ROOT/tests/requirements-release.txt"
+}
+
+# The collection and community.general (a dependency the docs link to, from the main venv's ansible
+# package) for the release tools' ansible-doc.
+release_collections_path() { echo "$COLLECTIONS:$(echo "$MAIN_VENV"/lib/python3*/site-packages)"; }
+
 export ANSIBLE_PIPELINING=True ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_NOCOWS=1
 
 # localhost_playbook ARGS...: ansible-playbook for the test guest playbooks, which run on the

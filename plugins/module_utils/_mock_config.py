@@ -48,7 +48,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     safe_root,
 )
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '1.0.0'
 MARKER_PREFIX = '# buildfleet.mock_lvm config: '
 MARKER_FIELDS = ('name', 'root', 'vg', 'pool', 'basedir')
 # Files in a config dir that are no chroot's config (mock's get_global_configs skips them).

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: build_root
 short_description: The LVM-backed build roots of one mock config, as a declared state
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - A mock config on LVM owns a family of thin volumes in a (possibly shared) pool. For config root C(R) these are
     the working volumes C(+mock.R.head) and C(+mock.R.<uniqueext>), the snapshots C(mock.R.postinit),

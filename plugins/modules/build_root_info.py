@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: build_root_info
 short_description: The LVM-backed build roots of one mock config, and what of them is in use
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reports the family of thin volumes and bookkeeping files of one mock config root C(R) and its bootstrap
     C(R-bootstrap), as M(buildfleet.mock_lvm.build_root) sees it - one row per volume with its kind, size, data use,

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: builder_info
 short_description: Read in one run what the builder role manages on a host, and what differs from the wanted state
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the OS family and Python, the packages and monitoring units of that family, the given devices with their
     volume group and signature, the volume groups, every given thin pool, the mock config files (content, marker,

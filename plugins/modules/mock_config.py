@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: mock_config
 short_description: One mock config file on LVM, with recorded identity, owned for its whole life
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Writes or removes C(<config_dir>/<name>.cfg), a mock config that includes a base config and puts its chroot on
     an LVM thin volume through mock's C(lvm_root) plugin with the complete C(lvm_root_opts) (C(pool_name) included),
@@ -252,7 +252,7 @@ recorded:
   returned: always
   type: dict
   sample: {name: fedora-43-x86_64-lvm, root: fedora-43-x86_64-lvm, vg: mock, pool: shared, basedir: /var/lib/mock,
-           collection_version: 0.1.0}
+           collection_version: 1.0.0}
 marker:
   description: The identity the file records after the run (null once removed; the recorded one, version included, when
     the file was not rewritten).

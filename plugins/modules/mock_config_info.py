@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: mock_config_info
 short_description: The mock configs this collection wrote, with the identity each records
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads every C(*.cfg) file in O(config_dir) and returns those that carry the marker line
     M(buildfleet.mock_lvm.mock_config) writes (name, root, vg, pool, basedir), read with a JSON parser wherever it is
@@ -69,7 +69,7 @@ configs:
     disagreement: {description: "How the statements differ from the marker, or null.", type: str}
   sample:
     - {name: fedora-43-x86_64-lvm, path: /etc/mock/fedora-43-x86_64-lvm.cfg, root: fedora-43-x86_64-lvm, vg: mock,
-       pool: shared, basedir: /var/lib/mock, collection_version: 0.1.0,
+       pool: shared, basedir: /var/lib/mock, collection_version: 1.0.0,
        content: {root: fedora-43-x86_64-lvm, basedir: /var/lib/mock, vg: mock, pool: shared}, disagreement: null}
 disagreements:
   description: Names of the configs whose statements differ from their marker (M(buildfleet.mock_lvm.mock_config)

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: thin_snapshot
 short_description: Take, remove and prune LVM thin snapshots, safe with running builds
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages thin snapshots of a thin volume, such as the C(postinit) and C(postinit_updated_*) snapshots that
     mock's LVM root plugin takes of each build root.

@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: thinpool
 short_description: Create, grow, tune, monitor and safely remove an LVM thin pool
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages one LVM thin pool, typically the pool that several mock configurations share through
     C(lvm_root_opts['pool_name']).

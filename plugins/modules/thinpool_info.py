@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 ---
 module: thinpool_info
 short_description: Read LVM thin pools, their use, settings and thin volumes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the given thin pools, or every thin pool of the host, with one C(lvm fullreport) for the whole host.
   - Returns for each pool the fields M(buildfleet.mock_lvm.thinpool) returns in its C(pool), and says why a pool

@@ -92,3 +92,72 @@ def test_the_roles_get_the_objects_with_the_site_filled_in(stub_collections):
          'DTSTART:20260104T030000Z RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=SU', True)]
     # The nightly prune also reaps what killed builds left.
     assert [s.get('extra_data') for s in schedules] == [None, {'prune_reap': 'yes'}, None]
+
+
+STUB_MODULE = '''#!/usr/bin/python
+# WANT_JSON
+# A stand-in for an awx.awx module: it appends its name and the parameters it was given to a file,
+# and changes nothing.
+import json
+import sys
+
+with open(sys.argv[1]) as handle:
+    args = json.load(handle)
+with open(%r, 'a') as log:
+    log.write(json.dumps([%r, dict((k, v) for k, v in args.items() if not k.startswith('_ansible'))]) + '\\n')
+print(json.dumps({'changed': False}))
+'''
+MODULES = ('project', 'job_template', 'schedule')
+
+
+@pytest.fixture
+def stub_awx(tmp_path):
+    """A collection awx.awx whose project, job_template and schedule modules record what they get."""
+    collection = tmp_path / 'ansible_collections' / 'awx' / 'awx'
+    modules = collection / 'plugins' / 'modules'
+    modules.mkdir(parents=True)
+    (collection / 'galaxy.yml').write_text('namespace: awx\nname: awx\nversion: 24.6.1\n')
+    (collection / 'meta').mkdir()
+    (collection / 'meta' / 'runtime.yml').write_text('requires_ansible: ">=2.16.0"\n')
+    for name in MODULES:
+        (modules / (name + '.py')).write_text(STUB_MODULE % (str(tmp_path / 'calls.jsonl'), name))
+    return tmp_path
+
+
+def received(collections):
+    """{module: [parameters of each call]}, in call order."""
+    calls = dict((name, []) for name in MODULES)
+    path = collections / 'calls.jsonl'
+    for line in (path.read_text().splitlines() if path.exists() else []):
+        name, params = json.loads(line)
+        calls[name].append(params)
+    return calls
+
+
+def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx):
+    result = run_setup(stub_awx, *(SITE + ['-e', 'fleet_awx_apply_with=awx.awx', '-e', 'fleet_awx_job_slice_count=2']))
+    assert result.returncode == 0, result.stdout
+    calls = received(stub_awx)
+    project = calls['project']
+    assert [(p['name'], p['organization'], p['scm_url']) for p in project] == [
+        ('buildfleet.mock_lvm fleet', 'Builders', 'https://git.example.com/builders.git')]
+    assert 'credential' not in project[0] and 'default_environment' not in project[0]  # '' is left unset
+    templates = calls['job_template']
+    assert sorted(t['name'] for t in templates) == ['mock_lvm pool_report', 'mock_lvm provision_builders',
+                                                    'mock_lvm prune_snapshots', 'mock_lvm scrub_build_roots']
+    for template in templates:
+        short = template['name'][len('mock_lvm '):]
+        assert template['playbook'] == '%s.yml' % short and template['credentials'] == ['builders-ssh']
+        with open(os.path.join(AWX_DIR, 'surveys', short + '.json')) as handle:
+            assert template['survey_spec'] == json.load(handle)
+        assert template['become_enabled'] is True and 'execution_environment' not in template
+    assert sorted((t['name'], int(t['job_slice_count'])) for t in templates if 'job_slice_count' in t) == [
+        ('mock_lvm pool_report', 2), ('mock_lvm provision_builders', 2)]
+    assert [(s['name'], s['unified_job_template'], s['enabled']) for s in calls['schedule']] == [
+        ('mock_lvm pool_report hourly', 'mock_lvm pool_report', True)]
+
+
+def test_an_unknown_way_to_apply_is_refused(stub_awx):
+    result = run_setup(stub_awx, *(SITE + ['-e', 'fleet_awx_apply_with=tower']))
+    assert result.returncode != 0 and 'fleet_awx_apply_with infra.aap_configuration or awx.awx (got tower)' in result.stdout
+    assert received(stub_awx) == {'project': [], 'job_template': [], 'schedule': []}

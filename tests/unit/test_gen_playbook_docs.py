@@ -159,3 +159,21 @@ def test_aap_configuration_has_every_job_template_with_its_survey_and_the_report
     assert [item['rrule'] for item in data['controller_schedules']] == [
         '{{ fleet_awx_%s_rrule }}' % name for name in ('pool_report', 'prune_snapshots', 'refresh_build_roots')]
     assert data['controller_schedules'][1]['extra_data'] == {'prune_reap': 'yes'}
+
+
+def test_a_survey_question_missing_from_the_awx_readme_table_is_reported(tree):
+    edit(tree / 'extensions' / 'awx' / 'README.md', '; Reap stale working volumes (`prune_reap`)', '')
+    problems, out = check(tree)
+    assert problems == 1 and 'extensions/awx/README.md is not what playbooks/meta/*.yml give' in out
+    assert '+| `mock_lvm prune_snapshots` |' in out and 'Reap stale working volumes (`prune_reap`)' in out
+
+
+def test_the_awx_readme_table_names_every_survey_question():
+    with open(os.path.join(ROOT, 'extensions', 'awx', 'README.md')) as handle:
+        readme = handle.read()
+    table = readme[readme.index(gen.TABLE_BEGIN):readme.index(gen.TABLE_END)]
+    for name, spec in gen.load_specs(ROOT).items():
+        row = [line for line in table.splitlines() if line.startswith('| `mock_lvm %s` |' % name)]
+        assert len(row) == 1, name
+        for question in gen.survey(name, spec)['spec']:
+            assert '%s (`%s`' % (question['question_name'], question['variable']) in row[0], (name, question['variable'])

@@ -69,7 +69,7 @@ def test_config_loads_into_exactly_the_expected_plugin_conf(host, name, base, ro
     config = host.file(path)
     assert (config.user, config.group, config.mode) == ('root', 'mock', 0o644)
     assert recorded_identity(host, path) == {'name': name, 'root': root, 'vg': vg, 'pool': pool,
-                                             'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
+                                             'basedir': '/var/lib/mock', 'collection_version': '1.0.0'}
 
 
 def test_builder_user_in_mock_group(host):

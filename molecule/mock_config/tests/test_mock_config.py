@@ -37,7 +37,7 @@ def test_packaged_stand_ins_untouched(host):
                                         ('f41-lvm', 'f41-lvm'), ('foo-lvm', 'foo'), ('dots-lvm', 'dots.x')])
 def test_configs_record_their_identity_and_are_owned_by_root_mock(host, name, root):
     assert marker(host, name) == {'name': name, 'root': root, 'vg': 'mc', 'pool': 'shared',
-                                  'basedir': '/srv/mc/mock', 'collection_version': '0.1.0'}
+                                  'basedir': '/srv/mc/mock', 'collection_version': '1.0.0'}
     config = host.file('%s/%s.cfg' % (CONFIG_DIR, name))
     assert (config.user, config.group, config.mode) == ('root', 'mock', 0o644)
     assert config.contains("^config_opts\\['basedir'\\] = '/srv/mc/mock'$")

@@ -351,7 +351,7 @@ def test_file_with_hostile_values_is_only_include_and_assignments(tmp_path):
         assert run.lvm_root_opts == found[-1][2]
         assert text.startswith('# Written by buildfleet.mock_lvm (module mock_config)')
         assert parse_marker(text) == {'name': item['name'], 'root': item['root'], 'vg': item['vg'],
-                                      'pool': item['pool'], 'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
+                                      'pool': item['pool'], 'basedir': '/var/lib/mock', 'collection_version': '1.0.0'}
     assert not marker.exists()
     evil_item = mock_lvm_configs(entries[:1], POOLS)[0]
     evil = MockRun(text_of(evil_item))
@@ -764,7 +764,7 @@ def test_absent_beside_present_keeps_order():
 
 
 def recorded(name, root, vg='mock', pool='mockpool', basedir='/var/lib/mock'):
-    return {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir, 'collection_version': '0.1.0',
+    return {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir, 'collection_version': '1.0.0',
             'path': '/etc/mock/%s.cfg' % name}
 
 

@@ -397,7 +397,7 @@ def test_a_hand_edit_or_a_shared_root_is_a_finding(host, config_dir, run_module)
 
 
 def test_a_new_collection_version_alone_is_no_difference(host, config_dir, run_module):
-    text = render(ENTRY, 'f43', host['basedir']).replace('"collection_version": "0.1.0"', '"collection_version": "0.0.1"')
+    text = render(ENTRY, 'f43', host['basedir']).replace('"collection_version": "1.0.0"', '"collection_version": "0.0.1"')
     write_config(host, ENTRY, text)
     assert run_module(builder_info, args(host, configs=[item(ENTRY)])).result['configs'][0]['matches']
 

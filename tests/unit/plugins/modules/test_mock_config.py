@@ -93,7 +93,7 @@ def test_create_four_runs(run_module, config_dir):
     assert check.result['diff'][0]['after'] == real.result['diff'][0]['after'] == path.read_text()
     # The default root is the config's own name: never the packaged base's root (fedora-43-x86_64).
     assert marker_of(path) == {'name': 'f43-lvm', 'root': 'f43-lvm', 'vg': 'fixture', 'pool': 'mockpool',
-                               'basedir': '/var/lib/mock', 'collection_version': '0.1.0'}
+                               'basedir': '/var/lib/mock', 'collection_version': '1.0.0'}
     assert real.result['marker'] == marker_of(path) and real.result['recorded'] is None
     assert real.result['root'] == 'f43-lvm'
     # The diff shows the mode the new file gets, in check mode too.
@@ -235,7 +235,7 @@ def with_file(name, content):
 def recorded_file(name, root, vg='fixture', pool='mockpool', basedir='/var/lib/mock', content=None):
     """A marked file whose statements agree with its marker (content: other statements instead)."""
     identity = {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir,
-                'collection_version': '0.1.0'}
+                'collection_version': '1.0.0'}
     statements = content if content is not None else (
         "config_opts['root'] = %r\nconfig_opts['basedir'] = %r\n"
         "config_opts['plugin_conf']['lvm_root_opts'] = {'volume_group': %r, 'pool_name': %r}\n"
@@ -611,7 +611,7 @@ def test_root_length_is_checked_against_the_longest_name_mock_makes(run_module, 
 def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir):
     run_module(mock_config, args(config_dir))
     path = config_dir / 'f43-lvm.cfg'
-    old = path.read_text().replace('"collection_version": "0.1.0"', '"collection_version": "0.0.9"')
+    old = path.read_text().replace('"collection_version": "1.0.0"', '"collection_version": "0.0.9"')
     assert old != path.read_text()
     path.write_text(old)
     for check_mode in (True, False):
@@ -621,7 +621,7 @@ def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir)
     assert path.read_text() == old
     # The version moves with the next change made for another reason.
     changed = run_module(mock_config, args(config_dir, size='9G'))
-    assert changed.result['changed'] and marker_of(path)['collection_version'] == '0.1.0'
+    assert changed.result['changed'] and marker_of(path)['collection_version'] == '1.0.0'
 
 
 # --------------------------------------------------------------------------- mock's loader expands every value
