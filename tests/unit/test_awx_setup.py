@@ -144,7 +144,8 @@ def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx):
     assert 'credential' not in project[0] and 'default_environment' not in project[0]  # '' is left unset
     templates = calls['job_template']
     assert sorted(t['name'] for t in templates) == ['mock_lvm pool_report', 'mock_lvm provision_builders',
-                                                    'mock_lvm prune_snapshots', 'mock_lvm scrub_build_roots']
+                                                    'mock_lvm prune_snapshots', 'mock_lvm refresh_build_roots',
+                                                    'mock_lvm scrub_build_roots']
     for template in templates:
         short = template['name'][len('mock_lvm '):]
         assert template['playbook'] == '%s.yml' % short and template['credentials'] == ['builders-ssh']
@@ -152,9 +153,11 @@ def test_awx_awx_gets_the_same_objects_with_empty_values_left_unset(stub_awx):
             assert template['survey_spec'] == json.load(handle)
         assert template['become_enabled'] is True and 'execution_environment' not in template
     assert sorted((t['name'], int(t['job_slice_count'])) for t in templates if 'job_slice_count' in t) == [
-        ('mock_lvm pool_report', 2), ('mock_lvm provision_builders', 2)]
+        ('mock_lvm pool_report', 2), ('mock_lvm provision_builders', 2), ('mock_lvm refresh_build_roots', 2)]
     assert [(s['name'], s['unified_job_template'], s['enabled']) for s in calls['schedule']] == [
-        ('mock_lvm pool_report hourly', 'mock_lvm pool_report', True)]
+        ('mock_lvm pool_report hourly', 'mock_lvm pool_report', True),
+        ('mock_lvm prune_snapshots nightly', 'mock_lvm prune_snapshots', True),
+        ('mock_lvm refresh_build_roots weekly', 'mock_lvm refresh_build_roots', True)]
 
 
 def test_an_unknown_way_to_apply_is_refused(stub_awx):

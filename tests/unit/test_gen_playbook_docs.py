@@ -162,10 +162,10 @@ def test_aap_configuration_has_every_job_template_with_its_survey_and_the_report
 
 
 def test_a_survey_question_missing_from_the_awx_readme_table_is_reported(tree):
-    edit(tree / 'extensions' / 'awx' / 'README.md', '; Reap stale working volumes (`prune_reap`)', '')
+    edit(tree / 'extensions' / 'awx' / 'README.md', '; Reap working volumes of killed runs (`prune_reap`)', '')
     problems, out = check(tree)
     assert problems == 1 and 'extensions/awx/README.md is not what playbooks/meta/*.yml give' in out
-    assert '+| `mock_lvm prune_snapshots` |' in out and 'Reap stale working volumes (`prune_reap`)' in out
+    assert '+| `mock_lvm prune_snapshots` |' in out and 'Reap working volumes of killed runs (`prune_reap`)' in out
 
 
 def test_the_awx_readme_table_names_every_survey_question():

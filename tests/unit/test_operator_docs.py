@@ -177,10 +177,13 @@ def test_the_metrics_table_names_every_metric_the_textfile_has():
     from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import prometheus_textfile
     report = {'generated': '2026-12-06T08:00:00Z',
               'pools': [{'host': 'h', 'vg': 'mock', 'pool': 'shared', 'data_percent': 1.0, 'metadata_percent': 1.0,
-                         'thin_volumes': 1}],
-              'build_roots': [{'host': 'h', 'config': 'c', 'root': 'r', 'stale': 0, 'build_running': False}]}
+                         'thin_volumes': 1, 'health': 'inactive', 'vg_free_bytes': 1, 'vg_missing_bytes': 0,
+                         'autoextend_steps_left': 1, 'days_to_pool_full': 1.0, 'days_to_vg_full': 1.0}],
+              'build_roots': [{'host': 'h', 'config': 'c', 'root': 'r', 'stale': 0, 'build_running': False,
+                              'postinit_created': 1, 'start_created': 1, 'newest_update_created': 1,
+                              'config_newer': True}]}
     emitted = sorted(set(line.split()[2] for line in prometheus_textfile(report).splitlines() if line.startswith('# TYPE')))
-    documented = sorted(re.findall(r'^\| `(mock_lvm_[a-z_]+)` \|', read('docs/reports.md'), re.MULTILINE))
+    documented = sorted(re.findall(r'^\| `(mock_lvm_[a-z_]+)` \|', read('docs/metrics.md'), re.MULTILINE))
     assert len(emitted) >= 7 and documented == emitted
 
 
