@@ -20,11 +20,11 @@ LINE = 15
 
 # Colours of the playbooks; a box lists the playbooks that change it (pool_report reads everything).
 PLAYBOOKS = [
-    ('P', 'provision_builders', '#1f77b4', 'packages, EPEL, volume group, thin pool, autoextend profile, '
-                                          'config files, pre-warm (postinit)'),
+    ('P', 'provision_builders', '#1f77b4',
+     'packages, EPEL, volume group, thin pool, autoextend profile, config files, pre-warm (postinit)'),
     ('R', 'pool_report', '#2ca02c', 'reads pools and build roots; changes nothing'),
-    ('S', 'prune_snapshots', '#ff7f0e', 'postinit_updated_* beyond prune_keep; with prune_reap, working '
-                                       'volumes killed builds left'),
+    ('S', 'prune_snapshots', '#ff7f0e',
+     'postinit_updated_* beyond prune_keep; with prune_reap, working volumes killed builds left'),
     ('X', 'scrub_build_roots', '#d62728', "every volume of the named configs' families; the pool stays"),
 ]
 
@@ -73,7 +73,7 @@ def text(x, y, lines, size=12, weight='normal', anchor='start'):
 
 
 def box(x, y, w, h, fill, lines, letters):
-    colours = dict((letter, colour) for letter, _, colour, _ in PLAYBOOKS)
+    colours = dict((entry[0], entry[2]) for entry in PLAYBOOKS)
     out = ['<rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#555"/>' % (x, y, w, h, fill)]
     out += text(x + 6, y + 15, lines, size=12)
     for index, letter in enumerate(reversed(letters)):

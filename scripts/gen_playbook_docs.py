@@ -151,8 +151,8 @@ def readme_table(specs):
              '| Job template | Playbook | Survey asks (variable) | Launch options |',
              '| --- | --- | --- | --- |']
     for name, spec in specs.items():
-        asks = '; '.join('%s (`%s`%s)' % (q['question_name'], q['variable'], ', required' if q['required'] and
-                                                  q['default'] in ('', None) else '')
+        asks = '; '.join('%s (`%s`%s)' % (q['question_name'], q['variable'],
+                                          ', required' if q['required'] and q['default'] in ('', None) else '')
                          for q in survey(name, spec)['spec'])
         lines.append('| `mock_lvm %s` | `%s.%s` | %s | %s |' % (name, COLLECTION, name, asks, _launch_options(name, spec)))
     lines.append(TABLE_END)

@@ -16,7 +16,7 @@ NOTHING = {'epel_release_package': '', 'crb_repository': ''}
 
 def _major(state):
     version = str(state.get('distribution_version') or '')
-    major = version.split('.')[0]
+    major = version.split('.', 1)[0]
     if not major.isdigit():
         raise AnsibleFilterError('cannot tell the EL major version of %s from distribution_version %r: set '
                                  'builder_enable_epel: false and enable EPEL yourself.'

@@ -67,12 +67,10 @@ def _walk(node, key):
         for name, value in node.items():
             if name == key:
                 yield value
-            for found in _walk(value, key):
-                yield found
+            yield from _walk(value, key)
     elif isinstance(node, list):
         for item in node:
-            for found in _walk(item, key):
-                yield found
+            yield from _walk(item, key)
 
 
 def declared_configs():

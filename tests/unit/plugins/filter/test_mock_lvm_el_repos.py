@@ -86,10 +86,11 @@ def test_string_keys_from_an_inventory_work_as_well():
 
 
 @pytest.mark.parametrize('host, settings, message', [
-    (state('RedHat', 'CentOS', '7.9'), {}, 'EL 7 has no CRB/PowerTools repository in builder_el_repositories '
-                                            '(known: 8, 9, 10): add it, or set builder_enable_crb: false'),
-    (state('RedHat', 'CentOS', 'stream'), {}, "cannot tell the EL major version of CentOS from distribution_version "
-                                              "'stream': set builder_enable_epel: false"),
+    (state('RedHat', 'CentOS', '7.9'), {},
+     'EL 7 has no CRB/PowerTools repository in builder_el_repositories (known: 8, 9, 10): add it, or set '
+     'builder_enable_crb: false'),
+    (state('RedHat', 'CentOS', 'stream'), {},
+     "cannot tell the EL major version of CentOS from distribution_version 'stream': set builder_enable_epel: false"),
     (state('RedHat', 'CentOS', '9'), {'release_package': ''}, 'builder_epel_release_package is empty'),
     ('not a result', {}, "mock_lvm_el_repos takes builder_info's result, got 'not a result'"),
 ], ids=['el7', 'no-version', 'no-package', 'not-a-dict'])
