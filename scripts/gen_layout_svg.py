@@ -31,24 +31,24 @@ PLAYBOOKS = [
 # (x, y, w, h, fill, lines, playbook letters); the right 40 px of a box hold its playbook badges.
 BOXES = [
     (20, 20, 330, 64, '#f2f2f2', ['/etc/mock/fedora-43-x86_64-lvm.cfg', "include('fedora-43-x86_64.cfg')",
-                                  'lvm_root_opts: vg mock, pool_name shared'], 'P'),
+                                  'root fedora-43-x86_64-lvm, pool_name shared'], 'P'),
     (20, 96, 330, 64, '#f2f2f2', ['/etc/mock/alma-epel-10-lvm.cfg', "include('alma+epel-10-x86_64.cfg')",
-                                  'root alma_epel-10-x86_64, pool_name shared'], 'P'),
+                                  'root alma-epel-10-lvm, pool_name shared'], 'P'),
     (20, 172, 330, 64, '#f2f2f2', ['/var/lib/mock (basedir): lock files,', '.snapinfo-mock.<root>.<ext>,',
                                    'chroot dirs'], 'SX'),
     (370, 20, 620, 40, '#dde8f5', ['volume group mock on /dev/disk/by-id/nvme-... (one or more PVs)'], 'P'),
     (390, 72, 580, 40, '#dde8f5', ['thin pool shared: size, metadata, chunk size; autoextend 80 % + 20 %',
                                    'through an LVM profile, watched by dmeventd'], 'P'),
     # the fedora-43 family
-    (400, 124, 290, 22, '#fff6d5', ['mock.fedora-43-x86_64.postinit'], 'PX'),
-    (400, 154, 290, 36, '#fff6d5', ['mock.fedora-43-x86_64.postinit_', 'updated_2026-12-01_10-00'], 'SX'),
-    (400, 198, 290, 22, '#fde2e2', ['+mock.fedora-43-x86_64.head'], 'SX'),
-    (400, 228, 290, 36, '#fde2e2', ['+mock.fedora-43-x86_64.ABC', '(mock --uniqueext=ABC)'], 'SX'),
-    (400, 272, 290, 36, '#eeeeee', ['mock.fedora-43-x86_64-bootstrap.*', '(bootstrap chroot, same rules)'], 'SX'),
+    (400, 124, 290, 22, '#fff6d5', ['mock.fedora-43-x86_64-lvm.postinit'], 'PX'),
+    (400, 154, 290, 36, '#fff6d5', ['mock.fedora-43-x86_64-lvm.postinit_', 'updated_2026-12-01_10-00'], 'SX'),
+    (400, 198, 290, 22, '#fde2e2', ['+mock.fedora-43-x86_64-lvm.head'], 'SX'),
+    (400, 228, 290, 36, '#fde2e2', ['+mock.fedora-43-x86_64-lvm.ABC', '(mock --uniqueext=ABC)'], 'SX'),
+    (400, 272, 290, 36, '#eeeeee', ['mock.fedora-43-x86_64-lvm-bootstrap.*', '(bootstrap chroot, same rules)'], 'SX'),
     # the alma family
-    (700, 124, 280, 22, '#fff6d5', ['mock.alma_epel-10-x86_64.postinit'], 'PX'),
-    (700, 154, 280, 22, '#fde2e2', ['+mock.alma_epel-10-x86_64.head'], 'SX'),
-    (700, 184, 280, 36, '#eeeeee', ['mock.alma_epel-10-x86_64-', 'bootstrap.* (bootstrap chroot)'], 'SX'),
+    (700, 124, 280, 22, '#fff6d5', ['mock.alma-epel-10-lvm.postinit'], 'PX'),
+    (700, 154, 280, 22, '#fde2e2', ['+mock.alma-epel-10-lvm.head'], 'SX'),
+    (700, 184, 280, 36, '#eeeeee', ['mock.alma-epel-10-lvm-', 'bootstrap.* (bootstrap chroot)'], 'SX'),
 ]
 
 # (from x, from y, to x, to y, label)

@@ -163,7 +163,7 @@ seealso:
 EXAMPLES = r"""
 - name: Pre-warm the Fedora 40 build root, keeping two update snapshots
   buildfleet.mock_lvm.build_root:
-    root: fedora-40-x86_64
+    root: fedora-43-x86_64-lvm
     vg: mock
     pool: mockpool
     state: initialized
@@ -171,7 +171,7 @@ EXAMPLES = r"""
 
 - name: Report a config's build roots
   buildfleet.mock_lvm.build_root:
-    root: fedora-40-x86_64
+    root: fedora-43-x86_64-lvm
     vg: mock
     pool: mockpool
   register: fedora40

@@ -60,7 +60,7 @@ options:
     type: bool
     default: true
   prefix:
-    description: With O(state=pruned), the name prefix of the snapshots to prune, for example C(mock.fedora-40-x86_64.postinit_updated_).
+    description: With O(state=pruned), the name prefix of the snapshots to prune, for example C(mock.fedora-43-x86_64-lvm.postinit_updated_).
     type: str
   keep:
     description: With O(state=pruned), how many of the newest matching snapshots to keep.
@@ -99,23 +99,23 @@ EXAMPLES = r"""
 - name: Snapshot a build root before an experiment
   buildfleet.mock_lvm.thin_snapshot:
     vg: mock
-    origin: mock.fedora-40-x86_64.postinit
-    name: mock.fedora-40-x86_64.before-gcc15
+    origin: mock.fedora-43-x86_64-lvm.postinit
+    name: mock.fedora-43-x86_64-lvm.before-gcc15
 
 - name: Keep the two newest update snapshots of a config, while no build of it runs (and what mock starts from)
   buildfleet.mock_lvm.thin_snapshot:
     vg: mock
     state: pruned
-    prefix: mock.fedora-40-x86_64.postinit_updated_
+    prefix: mock.fedora-43-x86_64-lvm.postinit_updated_
     keep: 2
-    lock_file: /var/lib/mock/.lvm-mock.fedora-40-x86_64.lock
+    lock_file: /var/lib/mock/.lvm-mock.fedora-43-x86_64-lvm.lock
     mock_basedir: /var/lib/mock
 
 - name: Remove a snapshot
   buildfleet.mock_lvm.thin_snapshot:
     vg: mock
-    origin: mock.fedora-40-x86_64.postinit
-    name: mock.fedora-40-x86_64.before-gcc15
+    origin: mock.fedora-43-x86_64-lvm.postinit
+    name: mock.fedora-43-x86_64-lvm.before-gcc15
     state: absent
 """
 
@@ -155,7 +155,7 @@ kept_because:
   description: Why each snapshot kept beyond O(keep) stays - C(current) (a C(.snapinfo) file names it), C(protected), or C(origin of <volume>).
   returned: with state=pruned
   type: dict
-  sample: {mock.fedora-40-x86_64.postinit_updated_2026-01-01_10-00: "current: a mock .snapinfo file names it"}
+  sample: {mock.fedora-43-x86_64-lvm.postinit_updated_2026-01-01_10-00: "current: a mock .snapinfo file names it"}
 snapinfo_files:
   description: The C(.snapinfo) files read (see O(mock_basedir)).
   returned: with state=pruned
@@ -165,7 +165,7 @@ lock_file:
   description: The lock file held during the run, and whether it existed.
   returned: when O(lock_file) is set
   type: dict
-  sample: {path: /var/lib/mock/.lvm-mock.fedora-40-x86_64.lock, existed: true}
+  sample: {path: /var/lib/mock/.lvm-mock.fedora-43-x86_64-lvm.lock, existed: true}
 commands:
   description: LVM commands run (in check mode, those that would run), reads included.
   returned: always
