@@ -64,6 +64,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_layout i
     other_known_roots,
     roots_with_lock_files,
     snapinfo_file,
+    snapinfo_names,
     snapinfo_prefix,
     snapshot_volume,
     updates_prefix,
@@ -130,15 +131,12 @@ class Family(object):
     def _snapinfo_files(self):
         """{(root, ext): current snapshot LV name, or None when unreadable} of the family's .snapinfo files."""
         found = {}
-        try:
-            names = sorted(os.listdir(self.basedir))
-        except OSError:
-            return found
-        for name in names:
+        for path, snapshot in snapinfo_names(self.basedir).items():
+            name = os.path.basename(path)
             for chroot, root in self.chroots:
                 # '.snapinfo-mock.R.ext' matches exactly as a volume 'mock.R.ext' would.
                 if name.startswith(snapinfo_prefix(root)) and member_of(name[len('.snapinfo-'):], root, self.other_roots):
-                    found[(root, name[len(snapinfo_prefix(root)):])] = _read_snapinfo(os.path.join(self.basedir, name))
+                    found[(root, name[len(snapinfo_prefix(root)):])] = snapshot
         return found
 
     # ---- files and locks
@@ -265,14 +263,6 @@ class Family(object):
         return [{'chroot': 'main' if root == self.root else 'bootstrap', 'uniqueext': ext, 'snapshot': snapshot,
                  'exists': snapshot in names, 'file': self.snapinfo_path(root, ext)}
                 for (root, ext), snapshot in sorted(self.snapinfo.items())]
-
-
-def _read_snapinfo(path):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except (IOError, OSError):
-        return None
 
 
 class Change(object):

@@ -116,8 +116,8 @@ def roots_with_lock_files(basedir):
 
 
 def snapinfo_names(basedir):
-    """{path: snapshot LV name} of every .snapinfo file in basedir (lvm_root.py: .snapinfo-<conf_id>.<ext>, the LV
-    name of the snapshot that chroot starts from); files that cannot be read are left out."""
+    """{path: snapshot LV name, None when unreadable} of every .snapinfo file in basedir (lvm_root.py:
+    .snapinfo-<conf_id>.<ext> holds the LV name of the snapshot that chroot starts from)."""
     found = {}
     try:
         names = sorted(os.listdir(basedir))
@@ -125,12 +125,16 @@ def snapinfo_names(basedir):
         return found
     for name in names:
         if name.startswith('.snapinfo-%s.' % PREFIX):
-            try:
-                with open(os.path.join(basedir, name)) as handle:
-                    found[os.path.join(basedir, name)] = handle.read().strip()
-            except (IOError, OSError):
-                pass
+            found[os.path.join(basedir, name)] = _read_text(os.path.join(basedir, name))
     return found
+
+
+def _read_text(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
 
 
 def roots_with_postinit(names):

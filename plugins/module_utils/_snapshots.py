@@ -191,7 +191,7 @@ def _plan_pruned(report, params):
     protected = set(params['protect']) | (set([params['origin']]) if params['origin'] else set())
     basedir = mock_basedir(params)
     current = snapinfo_names(basedir) if basedir else {}
-    retention = plan_retention(report.volumes, params['prefix'], keep, protected, current.values())
+    retention = plan_retention(report.volumes, params['prefix'], keep, protected, [v for v in current.values() if v])
     if retention.skipped and params['strict']:
         raise LvmError('Snapshots to prune are open or mounted: %s. Nothing was removed (strict: true).'
                        % ', '.join(lv.name for lv in retention.skipped))

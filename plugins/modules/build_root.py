@@ -75,7 +75,7 @@ options:
         C(sys), C(dev/pts), C(dev/shm), bind mounts) are still below its root and nobody holds the
         C(buildroot.lock) of its chroot dir. A run that ends normally unmounts them (mock's C(buildroot.py)
         C(finalize) -> C(mounts.umountall())); only C(kill -9) or a crash leaves them.
-      - Never removed by this option, as mock keeps and reuses them: a working volume of a run that ended normally,
+      - Never removed by this option, as mock keeps and reuses them - a working volume of a run that ended normally,
         mounted or not (state C(idle); mock removes it only at its own clean, C(lvm_root.py) C(hook_postclean) ->
         C(delete_head), or at C(--rollback-to)), a volume C(mock --mount) mounted (it leaves no mock mounts below
         the root), one whose C(buildroot.lock) is held (C(in_use)), one open without a mount (C(open)).
@@ -91,13 +91,13 @@ options:
     default: false
   reap_idle_older_than:
     description:
-      - Opt-in. Also remove idle working volumes (state C(idle): kept by a run that ended normally, or mounted by
+      - Opt-in. Also remove idle working volumes (state C(idle) - kept by a run that ended normally, or mounted by
         C(mock --mount)) whose RV(volumes[].idle_since) is at least this many days ago. Meant for C(--uniqueext)
         chroots that are never reused, as build systems make them; the config's C(+mock.R.head) (and its
         bootstrap's) only with O(reap_idle_head).
       - mock leaves no mark that tells a C(mock --mount) from a run that ended; the age is what protects it, and a
         volume with processes inside (a shell in it, files open) is never removed.
-      - Unset (the default): no idle volume is removed.
+      - Unset (the default), no idle volume is removed.
     type: int
   reap_idle_head:
     description:
@@ -120,9 +120,9 @@ options:
       - Every root the host's configs declare. Lock files in O(basedir) of any other root (and of its bootstrap)
         are reported in RV(undeclared_lock_files), never removed.
       - mock opens C(.lvm-mock.R.lock) and C(.lvm-pool-mock.R.lock) when its plugin starts (C(lvm_root.py)
-        C(LvmPlugin.__init__) -> C(create_lock) -> C(Lock): C(open(path, 'a+'))) and locks them only in
+        C(LvmPlugin.__init__) -> C(create_lock) -> C(Lock) - C(open(path, 'a+'))) and locks them only in
         C(hook_mount_root). In between nobody holds them, so no probe can tell a leftover from a file a starting
-        run has open, and removing it would hand that run and the next one different inodes: two runs of one root
+        run has open, and removing it would hand that run and the next one different inodes, two runs of one root
         without mutual exclusion.
     type: list
     elements: str

@@ -20,9 +20,9 @@ description:
     snapshot per chroot dir; whether the family is in use; and whether its lock files are where mock keeps them.
   - A working volume's state follows what mock leaves behind (mock 6.7). C(in_use) - a run holds its chroot's
     C(buildroot.lock). C(open) - the device is open without a mount. C(died) - mock's own mounts (C(proc), C(sys),
-    C(dev/pts), ...) are still below its root and nobody holds C(buildroot.lock): a run ending normally unmounts
+    C(dev/pts), ...) are still below its root and nobody holds C(buildroot.lock); a run ending normally unmounts
     them (C(buildroot.py) C(finalize) -> C(mounts.umountall())), so only a killed run leaves them. C(idle) -
-    anything else: a volume mock kept after a run that ended normally, mounted or not, or one C(mock --mount)
+    anything else, a volume mock kept after a run that ended normally, mounted or not, or one C(mock --mount)
     mounted; mock reuses it at the next run of that chroot (C(lvm_root.py) C(hook_mount_root)) and removes it
     only at its own clean (C(hook_postclean) -> C(delete_head)) or C(--rollback-to).
   - Processes whose root, working directory or open files are inside a mounted volume are listed with it (one
