@@ -325,6 +325,10 @@ def change_absent(family, params):
         raise LvmError('Volumes of root %s are open but not mounted (in use by a process): %s. Nothing was '
                        'removed.' % (params['root'], ', '.join(busy)))
     inside = [m for m in family.members if family.processes[m.lv.name]]
+    held = [path for path in family.lock_files() if path in family.holders]
+    if inside and held:
+        # A running build's own processes are inside its root (seen with real mock): it is busy, not orphaned.
+        raise build_in_progress(held[0], params['root'])
     if inside and not params['kill_orphans']:
         raise ModuleError('Processes are inside build roots of root %s: %s. Nothing was removed. End them, or set '
                           'kill_orphans to end them (SIGTERM, then SIGKILL) as mock\'s orphansKill does.'

@@ -1057,6 +1057,22 @@ def test_absent_refuses_while_processes_are_inside(run_case, basedir, chroot_loc
     assert _files_now(basedir) == before and user.poll() is None
 
 
+def test_absent_while_a_build_runs_inside_is_busy_not_orphaned(run_case, basedir, chroot_locks, mount_table, inside,
+                                                                lock_holder):
+    # A running mock's own command is inside its root and mock holds its locks (seen with real mock 6.7): the
+    # refusal is the busy one the fleet playbooks skip, not the orphans one that fails the host.
+    abc = mount_table('+mock.foo.ABC', 'foo-ABC')
+    user = inside(abc)
+    lock_holder.hold(chroot_locks['foo-ABC/buildroot.lock'])
+    before = _files_now(basedir)
+    res = run_case(dict(id='x', fixture='mock_family', args=dict(state='absent')))
+    assert res.failed, res
+    assert res.msg.startswith('Build in progress: %s is locked' % chroot_locks['foo-ABC/buildroot.lock'])
+    assert res.result['build_running'] is True
+    assert (res.tools, res.mutating) == (['lvs'], [])
+    assert _files_now(basedir) == before and user.poll() is None
+
+
 def test_absent_with_kill_orphans(run_case, chroot_locks, mount_table, inside):
     abc = mount_table('+mock.foo.ABC', 'foo-ABC')
     user = inside(abc)
