@@ -92,8 +92,8 @@ options:
   reap_idle_older_than:
     description:
       - Opt-in. Also remove idle working volumes (state C(idle) - kept by a run that ended normally, or mounted by
-        C(mock --mount)) whose RV(volumes[].idle_since) is at least this many days ago. Meant for C(--uniqueext)
-        chroots that are never reused, as build systems make them; the config's C(+mock.R.head) (and its
+        C(mock --mount)) whose C(idle_since) in M(buildfleet.mock_lvm.build_root_info) is at least this many
+        days ago. Meant for C(--uniqueext) chroots that are never reused, as build systems make them; the config's C(+mock.R.head) (and its
         bootstrap's) only with O(reap_idle_head).
       - mock leaves no mark that tells a C(mock --mount) from a run that ended; the age is what protects it, and a
         volume with processes inside (a shell in it, files open) is never removed.

@@ -18,7 +18,7 @@ description:
   - Returns for each pool the fields M(buildfleet.mock_lvm.thinpool) returns in its C(pool), and says why a pool
     given in O(pools) cannot be read (its volume group or the pool does not exist, or the volume is no thin pool)
     instead of failing, so that a report lists it.
-  - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool is not healthy (RV(pools[].health) from C(lv_attr) -
+  - Warns, as M(buildfleet.mock_lvm.thinpool) does, when a pool is not healthy (RV(pools)'s C(health) from C(lv_attr) -
     inactive, failed, out of data space, read-only metadata, ...), when its data or metadata use is above mock's
     thresholds (75 % warns, 90 % refuses to build), and when a volume group's free space is less than the next
     autoextend step of its pools together, naming how much is missing. An inactive pool reports no use (null
