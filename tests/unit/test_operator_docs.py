@@ -178,8 +178,8 @@ def test_the_metrics_table_names_every_metric_the_textfile_has():
                          'thin_volumes': 1, 'health': 'inactive', 'vg_free_bytes': 1, 'vg_missing_bytes': 0,
                          'autoextend_steps_left': 1, 'days_to_pool_full': 1.0, 'days_to_vg_full': 1.0}],
               'build_roots': [{'host': 'h', 'config': 'c', 'root': 'r', 'stale': 0, 'build_running': False,
-                              'postinit_created': 1, 'start_created': 1, 'newest_update_created': 1,
-                              'config_newer': True}]}
+                               'postinit_created': 1, 'start_created': 1, 'newest_update_created': 1,
+                               'config_newer': True}]}
     emitted = sorted(set(line.split()[2] for line in prometheus_textfile(report).splitlines() if line.startswith('# TYPE')))
     documented = sorted(re.findall(r'^\| `(mock_lvm_[a-z_]+)` \|', read('docs/metrics.md'), re.MULTILINE))
     assert len(emitted) >= 7 and documented == emitted

@@ -241,9 +241,8 @@ def test_pool_rows_make_a_broken_pool_a_finding_with_its_cause(changes, status, 
 
 
 def test_pool_finding_of_an_inactive_pool_never_says_0():
-    row = pool_rows(info(dict(pool('mock', 'shared', None, None), health='inactive', health_problem='Thin pool '
-                                   'mock/shared is not active: its use cannot be read and mock cannot use it '
-                                   '(lv_attr twi---t---).')), 'b1', 80)[0]
+    problem = 'Thin pool mock/shared is not active: its use cannot be read and mock cannot use it (lv_attr twi---t---).'
+    row = pool_rows(info(dict(pool('mock', 'shared', None, None), health='inactive', health_problem=problem)), 'b1', 80)[0]
     assert (row['data_percent'], row['metadata_percent'], row['fullness']) == (None, None, -1.0)
     assert pool_finding(row) == ('b1 mock/shared: Thin pool mock/shared is not active: its use cannot be read and '
                                  'mock cannot use it (lv_attr twi---t---).')

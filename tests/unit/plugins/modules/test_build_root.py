@@ -1057,8 +1057,8 @@ def test_absent_refuses_while_processes_are_inside(run_case, basedir, chroot_loc
     assert _files_now(basedir) == before and user.poll() is None
 
 
-def test_absent_while_a_build_runs_inside_is_busy_not_orphaned(run_case, basedir, chroot_locks, mount_table, inside,
-                                                                lock_holder):
+def test_absent_while_a_build_runs_inside_is_busy_not_orphaned(
+        run_case, basedir, chroot_locks, mount_table, inside, lock_holder):
     # A running mock's own command is inside its root and mock holds its locks (seen with real mock 6.7): the
     # refusal is the busy one the fleet playbooks skip, not the orphans one that fails the host.
     abc = mount_table('+mock.foo.ABC', 'foo-ABC')

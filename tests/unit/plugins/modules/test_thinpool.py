@@ -792,6 +792,8 @@ def test_a_pool_on_its_new_profile_reads_once(fake_lvm, run_module, lvm_reports,
     res = run_module(thinpool, dict(MONITORED_8020, name=DASHED, profile_dir=str(tmp_path)))
     assert res.changed is False
     assert res.tools == ['lvs']
+
+
 # A hand-edited copy of pool_only (captured lv_attr twi-a-t---): the state or health character of lv_attr, and the
 # percentages LVM leaves empty where it cannot read the pool's status.
 HEALTH_CASES = [

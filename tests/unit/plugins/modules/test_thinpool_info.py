@@ -91,14 +91,14 @@ HEALTH_CASES = [
 
 @pytest.mark.parametrize('fields, health, data, metadata, warning', [c[1:] for c in HEALTH_CASES],
                          ids=[c[0] for c in HEALTH_CASES])
-def test_a_broken_pool_is_a_finding_with_its_cause(fake_lvm, run_module, lvm_reports, fields, health, data, metadata,
-                                                    warning):
+def test_a_broken_pool_is_a_finding_with_its_cause(
+        fake_lvm, run_module, lvm_reports, fields, health, data, metadata, warning):
     fake_lvm.set(lvm=_pool_edited(lvm_reports, **fields))
     res = run_module(thinpool_info, {'pools': [{'vg': 'fixture', 'name': 'mockpool'}]})
     assert not res.failed, res
     [pool] = res.result['pools']
-    assert (pool['exists'], pool['health'], pool['data_percent'], pool['metadata_percent']) == (True, health, data,
-                                                                                               metadata)
+    found = (pool['exists'], pool['health'], pool['data_percent'], pool['metadata_percent'])
+    assert found == (True, health, data, metadata)
     assert pool['health_problem'].startswith(warning)
     assert pool['health_problem'].endswith('(lv_attr %s).' % fields['lv_attr'])
     assert res.warnings[0] == pool['health_problem']
