@@ -18,6 +18,9 @@ from html import escape as _escape
 
 from ansible.errors import AnsibleFilterError
 
+# A cell of the page reads as a cell of the text table.
+from ansible_collections.buildfleet.mock_lvm.plugins.filter.fleet_report import _cell as _text
+
 STYLE = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}
 h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}
@@ -34,18 +37,6 @@ vertical-align:middle}.bar span{position:absolute;left:0;top:0;bottom:0;backgrou
 ul.findings{margin:0;padding:0;list-style:none}ul.findings li{padding:.35em .6em;margin:.2em 0;border-left:4px solid #d33;
 background:#fff5f5}ul.findings li.none{border-color:#3a3;background:#f4fbf4}
 """
-
-
-def _text(value):
-    if value is None:
-        return '-'
-    if isinstance(value, bool):
-        return 'yes' if value else 'no'
-    if isinstance(value, float):
-        return '%.2f' % value
-    if isinstance(value, (list, tuple)):
-        return ' '.join(str(v) for v in value) or '-'
-    return str(value)
 
 
 def _e(value):
