@@ -763,6 +763,99 @@ def test_absent_beside_present_keeps_order():
     assert [(i['name'], i['state'], 'root' in i) for i in result] == [('old', 'absent', False), ('new', 'present', True)]
 
 
+# --------------------------------------------------------------------------- existing files keep their recorded root
+
+RECORDED_CASES = [
+    # id, configs, safe_roots, recorded_roots, expected {config: root}
+    ('kept-without-root', [config(name='f43-lvm', base='fedora-43-x86_64')], True,
+     {'f43-lvm': 'fedora-43-x86_64'}, {'f43-lvm': 'fedora-43-x86_64'}),
+    ('kept-as-recorded-not-made-safe', [config(name='f43-lvm')], True, {'f43-lvm': 'f43.debug'},
+     {'f43-lvm': 'f43.debug'}),
+    ('kept-with-safe-roots-off', [config(name='f43-lvm')], False, {'f43-lvm': 'old_root'}, {'f43-lvm': 'old_root'}),
+    # An explicit root wins; mock_config's root-change rule judges the change from the recorded root.
+    ('explicit-root-wins', [config(name='f43-lvm', root='new-root')], True, {'f43-lvm': 'old-root'},
+     {'f43-lvm': 'new-root'}),
+    ('explicit-root-made-safe', [config(name='f43-lvm', root='a.b')], True, {'f43-lvm': 'old-root'},
+     {'f43-lvm': 'a_b'}),
+    # A config whose file does not exist yet gets the default, whatever other files record.
+    ('new-file-gets-the-default', [config(name='f43-lvm'), config(name='f42-lvm')], True, {'f42-lvm': 'legacy-42'},
+     {'f43-lvm': 'f43-lvm', 'f42-lvm': 'legacy-42'}),
+    ('absent-config-ignores-it', [{'name': 'gone', 'state': 'absent'}, config(name='k')], True, {'gone': 'x'},
+     {'k': 'k'}),
+]
+
+
+@pytest.mark.parametrize('configs, safe, recorded_roots, expected', [c[1:] for c in RECORDED_CASES],
+                         ids=[c[0] for c in RECORDED_CASES])
+def test_a_recorded_root_is_kept_unless_root_is_given(configs, safe, recorded_roots, expected):
+    items = mock_lvm_configs(configs, POOLS, safe, recorded_roots=recorded_roots)
+    assert dict((i['name'], i['root']) for i in items if i['state'] == 'present') == expected
+    for item in items:
+        if item['state'] == 'present':
+            assert run_lines(item).config_opts['root'] == expected[item['name']]
+            assert item['other_roots'] == sorted(set(expected.values()) - set([item['root']]))
+
+
+RECORDED_REFUSALS = [
+    # id, configs, recorded_roots, fragments
+    ('recorded-root-of-another-config', [config(name='a'), config(name='b', root='old')], {'a': 'old'},
+     ["configs 'a' and 'b' both have root 'old'"]),
+    ('recorded-plus', [config(name='a')], {'a': 'x+y'}, ['contains "+"', 'the root its file records']),
+    ('recorded-too-long', [config(name='a')], {'a': 'r' * 79}, ['is 79 characters long']),
+    ('recorded-not-a-name', [config(name='a')], {'a': 'x/../y'}, ["the root its file records, 'x/../y'"]),
+    ('not-a-mapping', [config(name='a')], ['a'], ['recorded_roots must map config names']),
+    ('root-not-a-string', [config(name='a')], {'a': None}, ['recorded_roots must map config names']),
+]
+
+
+@pytest.mark.parametrize('configs, recorded_roots, fragments', [c[1:] for c in RECORDED_REFUSALS],
+                         ids=[c[0] for c in RECORDED_REFUSALS])
+def test_recorded_roots_are_checked_as_any_root(configs, recorded_roots, fragments):
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_configs(configs, POOLS, recorded_roots=recorded_roots)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
+def load_tasks(name):
+    with open(os.path.join(ROLE, 'tasks', name)) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_the_role_reads_the_recorded_roots_before_it_decides_them():
+    """render.yml, imported by every entry point: mock_config_info first (run in check mode too), then the filter
+    with what it read. The expression of the role is evaluated here as Ansible does, on a stand-in read."""
+    from jinja2.nativetypes import NativeEnvironment
+    from ansible.plugins.filter.core import FilterModule as CoreFilters
+
+    read, decide = load_tasks('render.yml')
+    assert read['buildfleet.mock_lvm.mock_config_info']['config_dir'] == '{{ builder_mock_config_dir }}'
+    assert read['check_mode'] is False and 'when' not in read
+    env = NativeEnvironment()
+    env.filters.update(CoreFilters().filters())
+    env.filters['buildfleet.mock_lvm.mock_lvm_configs'] = mock_lvm_configs
+    configs = [config(name='f43-lvm', base='fedora-43-x86_64'), config(name='new-lvm'),
+               config(name='moved', root='moved-root'), {'name': 'gone', 'state': 'absent'}]
+    names = env.from_string(read['buildfleet.mock_lvm.mock_config_info']['names']).render(
+        builder_mock_configs=configs + [{'state': 'absent'}])
+    assert names == ['f43-lvm', 'new-lvm', 'moved', 'gone']
+    stand_in = {'configs': [recorded('f43-lvm', 'fedora-43-x86_64'), recorded('moved', 'old-root'),
+                            recorded('gone', 'gone-root')], 'unmanaged': [], 'disagreements': []}
+    variables = {'builder_mock_configs': configs, 'builder_thin_pools': POOLS, 'builder_safe_roots': True,
+                 'builder_mock_config_dir': '/etc/mock', 'builder_mock_basedir': '/var/lib/mock',
+                 read['register']: stand_in}
+    items = env.from_string(decide['ansible.builtin.set_fact']['builder_rendered_configs']).render(**variables)
+    assert dict((i['name'], i.get('root')) for i in items) == {
+        'f43-lvm': 'fedora-43-x86_64', 'new-lvm': 'new-lvm', 'moved': 'moved-root', 'gone': None}
+    # The removals of configs.yml read the same registered result.
+    removals = [t for t in load_tasks('configs.yml') if 'buildfleet.mock_lvm.build_root' in t
+                and t['buildfleet.mock_lvm.build_root']['state'] == 'absent']
+    assert 'mock_lvm_removals(%s)' % read['register'] in removals[0]['loop']
+    for entry_point in ('main', 'report', 'prune', 'scrub', 'refresh', 'maintenance'):
+        first = load_tasks(entry_point + '.yml')[0]
+        assert first.get('ansible.builtin.import_tasks') == 'render.yml', entry_point
+
+
 def recorded(name, root, vg='mock', pool='mockpool', basedir='/var/lib/mock'):
     return {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir, 'collection_version': '1.0.0',
             'path': '/etc/mock/%s.cfg' % name}

@@ -310,7 +310,8 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
     recorded_file('f43-lvm', 'foo')(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
     before = snapshot(config_dir)
-    result = run_module(mock_config, args(config_dir), check_mode=check_mode)
+    # An explicit root other than the recorded one: the root-change rule applies.
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'), check_mode=check_mode)
     assert result.failed
     for fragment in ["config 'f43-lvm' recorded root 'foo' in fixture/mockpool", 'still has volumes',
                      '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'f43-lvm'",
@@ -324,7 +325,7 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
 def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_reports, config_dir):
     recorded_file('f43-lvm', 'gone-root')(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
-    result = run_module(mock_config, args(config_dir))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'))
     assert result.result['changed'] and result.result['recorded']['root'] == 'gone-root'
     assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
@@ -333,15 +334,62 @@ def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_report
 def test_root_change_when_the_old_vg_is_gone(run_module, fake_lvm, config_dir):
     recorded_file('f43-lvm', 'foo', vg='removed')(config_dir)
     fake_lvm.set(lvs=(5, '', '  Volume group "removed" not found'))
-    assert run_module(mock_config, args(config_dir)).result['changed']
+    assert run_module(mock_config, args(config_dir, root='f43-lvm')).result['changed']
 
 
 def test_root_change_when_lvm_fails_is_not_taken_as_empty(run_module, fake_lvm, config_dir):
     recorded_file('f43-lvm', 'foo')(config_dir)
     fake_lvm.set(lvs=(3, '', 'locking failed'))
     before = snapshot(config_dir)
-    result = run_module(mock_config, args(config_dir))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'))
     assert result.failed and 'locking failed' in result.result['msg'] and snapshot(config_dir) == before
+
+
+# --------------------------------------------------------------------------- existing files keep their recorded root
+
+def test_without_root_the_recorded_root_is_kept(run_module, fake_lvm, lvm_reports, config_dir):
+    """A file that records another root than the default (here foo, which has volumes): rewritten on that root,
+    its volumes left alone, no LVM read; check mode predicts the real run and a repeat changes nothing."""
+    recorded_file('f43-lvm', 'foo')(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    check, real = four_runs(run_module, args(config_dir), config_dir)
+    assert check.result['root'] == real.result['root'] == 'foo'
+    assert marker_of(config_dir / 'f43-lvm.cfg') == {'name': 'f43-lvm', 'root': 'foo', 'vg': 'fixture',
+                                                     'pool': 'mockpool', 'basedir': '/var/lib/mock',
+                                                     'collection_version': '1.0.0'}
+    assert "config_opts['root'] = 'foo'\n" in (config_dir / 'f43-lvm.cfg').read_text()
+    assert fake_lvm.tools == []  # the identity does not change: the old root's volumes are not even read
+
+
+def test_the_recorded_root_is_kept_as_recorded_not_made_safe(run_module, config_dir):
+    recorded_file('f43-lvm', 'f43.debug')(config_dir)
+    result = run_module(mock_config, args(config_dir))
+    assert result.result['root'] == 'f43.debug' and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43.debug'
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_a_recorded_root_a_packaged_config_has_needs_share_root(run_module, config_dir, check_mode):
+    """A file of an earlier version recorded its base's root: kept, so it still shares the packaged config's chroot
+    dir, which is refused (naming the file and both ways out) unless share_root."""
+    recorded_file('f43-lvm', 'fedora-43-x86_64')(config_dir)
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir), check_mode=check_mode)
+    assert result.failed and snapshot(config_dir) == before and result.commands == []
+    for fragment in ["root 'fedora-43-x86_64' shares its chroot dir", str(config_dir / 'fedora-43-x86_64.cfg'),
+                     'Its file records this root', 'set share_root: true to keep it',
+                     'build_root root=fedora-43-x86_64 state=absent', 'then set root (for example root: f43-lvm)']:
+        assert fragment in result.result['msg']
+    shared = run_module(mock_config, args(config_dir, share_root=True), check_mode=check_mode)
+    assert not shared.failed and shared.result['root'] == 'fedora-43-x86_64'
+
+
+@pytest.mark.parametrize('root', ['x+y', 'old-bootstrap'])
+def test_a_recorded_root_mock_cannot_use_is_refused_not_moved(run_module, config_dir, root):
+    recorded_file('f43-lvm', root)(config_dir)
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir))
+    assert result.failed and snapshot(config_dir) == before
+    assert "root %r" % root in result.result['msg'] and 'the root its file records' in result.result['msg']
 
 
 # --------------------------------------------------------------------------- absent and the info module
@@ -660,6 +708,6 @@ def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_l
     (old / '.lvm-mock.gone-root.lock').write_text('')
     recorded_file('f43-lvm', 'gone-root', basedir=str(old))(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
-    result = run_module(mock_config, args(config_dir, basedir=str(tmp_path / 'new')))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm', basedir=str(tmp_path / 'new')))
     assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
