@@ -837,7 +837,7 @@ def test_the_role_reads_the_recorded_roots_before_it_decides_them():
     configs = [config(name='f43-lvm', base='fedora-43-x86_64'), config(name='new-lvm'),
                config(name='moved', root='moved-root'), {'name': 'gone', 'state': 'absent'}]
     names = env.from_string(read['buildfleet.mock_lvm.mock_config_info']['names']).render(
-        builder_mock_configs=configs + [{'state': 'absent'}])
+        builder_mock_configs=configs)
     assert names == ['f43-lvm', 'new-lvm', 'moved', 'gone']
     stand_in = {'configs': [recorded('f43-lvm', 'fedora-43-x86_64'), recorded('moved', 'old-root'),
                             recorded('gone', 'gone-root')], 'unmanaged': [], 'disagreements': []}
