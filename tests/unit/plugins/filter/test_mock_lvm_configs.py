@@ -17,10 +17,8 @@ __metaclass__ = type
 import ast
 import builtins
 import copy
-import os
 
 import pytest
-import yaml
 
 from ansible.errors import AnsibleFilterError
 
@@ -31,9 +29,6 @@ from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs imp
     mock_lvm_removals,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import parse_marker, render
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-ROLE = os.path.join(ROOT, 'roles', 'builder')
 
 POOLS = [
     {'vg': 'mock', 'name': 'mockpool', 'size': '80%VG', 'metadata_size': '1G', 'monitor': True},
@@ -243,9 +238,8 @@ def test_check_size_null_keeps_mock_default():
     assert run.lvm_root_opts['check_size'] is True
 
 
-def test_role_defaults_render():
-    with open(os.path.join(ROLE, 'defaults', 'main.yml')) as handle:
-        defaults = yaml.safe_load(handle)
+def test_role_defaults_render(builder_role):
+    defaults = builder_role('defaults', 'main.yml')
     result = mock_lvm_configs(defaults['builder_mock_configs'], defaults['builder_thin_pools'],
                               defaults['builder_safe_roots'], defaults['builder_mock_config_dir'])
     assert [(i['name'], i['root'], i['vg'], i['pool'], i['path']) for i in result] == [
@@ -817,18 +811,13 @@ def test_recorded_roots_are_checked_as_any_root(configs, recorded_roots, fragmen
         assert fragment in str(err.value)
 
 
-def load_tasks(name):
-    with open(os.path.join(ROLE, 'tasks', name)) as handle:
-        return yaml.safe_load(handle)
-
-
-def test_the_role_reads_the_recorded_roots_before_it_decides_them():
+def test_the_role_reads_the_recorded_roots_before_it_decides_them(builder_role):
     """render.yml, imported by every entry point: mock_config_info first (run in check mode too), then the filter
     with what it read. The expression of the role is evaluated here as Ansible does, on a stand-in read."""
     from jinja2.nativetypes import NativeEnvironment
     from ansible.plugins.filter.core import FilterModule as CoreFilters
 
-    read, decide = load_tasks('render.yml')
+    read, decide = builder_role('tasks', 'render.yml')
     assert read['buildfleet.mock_lvm.mock_config_info']['config_dir'] == '{{ builder_mock_config_dir }}'
     assert read['check_mode'] is False and 'when' not in read
     env = NativeEnvironment()
@@ -848,11 +837,11 @@ def test_the_role_reads_the_recorded_roots_before_it_decides_them():
     assert dict((i['name'], i.get('root')) for i in items) == {
         'f43-lvm': 'fedora-43-x86_64', 'new-lvm': 'new-lvm', 'moved': 'moved-root', 'gone': None}
     # The removals of configs.yml read the same registered result.
-    removals = [t for t in load_tasks('configs.yml') if 'buildfleet.mock_lvm.build_root' in t
+    removals = [t for t in builder_role('tasks', 'configs.yml') if 'buildfleet.mock_lvm.build_root' in t
                 and t['buildfleet.mock_lvm.build_root']['state'] == 'absent']
     assert 'mock_lvm_removals(%s)' % read['register'] in removals[0]['loop']
     for entry_point in ('main', 'report', 'prune', 'scrub', 'refresh', 'maintenance'):
-        first = load_tasks(entry_point + '.yml')[0]
+        first = builder_role('tasks', entry_point + '.yml')[0]
         assert first.get('ansible.builtin.import_tasks') == 'render.yml', entry_point
 
 
@@ -916,19 +905,19 @@ def test_layout_refuses_a_path_mock_could_not_use():
 
 # --------------------------------------------------------------------------- package names
 
-def family(name):
-    with open(os.path.join(ROLE, 'vars', 'main.yml')) as handle:
-        return yaml.safe_load(handle)['builder_families'][name]
+@pytest.fixture
+def family(builder_role):
+    return lambda name: builder_role('vars', 'main.yml')['builder_families'][name]
 
 
-def test_redhat_packages():
+def test_redhat_packages(family):
     data = family('RedHat')
     assert set(data['mock_packages']) == set(['mock', 'mock-lvm'])  # mock-lvm ships the lvm_root plugin
     assert set(['lvm2', 'device-mapper-persistent-data']) <= set(data['os_packages'])
     assert 'mock' not in data['os_packages']
 
 
-def test_debian_packages():
+def test_debian_packages(family):
     data = family('Debian')
     assert set(['lvm2', 'thin-provisioning-tools', 'dmeventd']) <= set(data['os_packages'])
     assert data['mock_packages'] == []
@@ -937,7 +926,7 @@ def test_debian_packages():
 
 
 @pytest.mark.parametrize('name', ['RedHat', 'Debian'])
-def test_os_families_define_the_same_keys(name):
+def test_os_families_define_the_same_keys(family, name):
     data = family(name)
     assert set(data) == set(['os_packages', 'mock_packages', 'monitor_units'])
     assert all(isinstance(v, list) and all(isinstance(p, str) and p for p in v) for v in data.values())

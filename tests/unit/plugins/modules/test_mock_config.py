@@ -189,17 +189,27 @@ def test_mock_installed_without_its_python_package_warns(run_module, fake_lvm, c
 
 
 def stand_in_mockbuild(tmp_path, config_py):
-    """A mockbuild package with config.py as given, under tmp_path/site."""
+    """A mockbuild package with config.py as given, under tmp_path/site; returns that site directory."""
     package = tmp_path / 'site' / 'mockbuild'
     package.mkdir(parents=True)
     (package / '__init__.py').write_text('')
     (package / 'config.py').write_text(config_py)
+    return tmp_path / 'site'
 
 
-def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
-    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
-    stand_in_mockbuild(tmp_path, (
+def run_loader(config_file, config_dir, site=None):
+    """The loader script the module sends, run for real; site: a directory with a stand-in mockbuild (none: the
+    Python of the tests, which has no mockbuild)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site)] + sys.path)) if site else None
+    return subprocess.run([sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK, str(config_file), str(config_dir)],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+
+
+# The script the module sends, run for real against stand-in mockbuild packages that do what mock does: id,
+# mockbuild/config.py, a config it loads with root 'mine', one it refuses, what stderr then says.
+LOADER_CASES = [
+    # simple_load_config's include() joins relative names to config_path, and fails on a missing file.
+    ('includes', (
         'import os\n'
         'def simple_load_config(name, config_path=None):\n'
         '    opts = {"plugin_conf": {}}\n'
@@ -209,20 +219,42 @@ def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
         '            raise RuntimeError("Could not find included config file: %s" % full)\n'
         '        exec(open(full).read(), {"config_opts": opts, "include": include})\n'
         '    exec(open(name).read(), {"config_opts": opts, "include": include})\n'
-        '    return opts\n'))
-    good = config_dir / 'good.cfg'
-    good.write_text("include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n")
-    bad = config_dir / 'bad.cfg'
-    bad.write_text("include('gone.cfg')\n")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'))
-    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
-    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert (ok.returncode, ok.stdout) == (0, b'mine')
-    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert failed.returncode == 1 and b'Could not find included config file' in failed.stderr
-    missing = subprocess.run(run + [str(good), str(config_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert missing.returncode == 3
+        '    return opts\n'),
+     "include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n", "include('gone.cfg')\n",
+     b'Could not find included config file'),
+    # config_opts expand Jinja templates when read, as mock's TemplatedDictionary does once load_config has set
+    # __jinja_expand: reading every key finds a broken template in any value.
+    ('expands-every-value', (
+        'import jinja2\n'
+        'class Opts(dict):\n'
+        '    def __getitem__(self, key):\n'
+        '        value = dict.__getitem__(self, key)\n'
+        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
+        'def simple_load_config(name, config_path=None):\n'
+        '    opts = Opts(plugin_conf={})\n'
+        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
+        '    return opts\n'),
+     "config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n",
+     "config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n",
+     b"TemplateSyntaxError (expanding config_opts['description'])"),
+]
 
+
+@pytest.mark.parametrize('config_py, good, bad, failure', [c[1:] for c in LOADER_CASES],
+                         ids=[c[0] for c in LOADER_CASES])
+def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir, config_py, good, bad, failure):
+    site = stand_in_mockbuild(tmp_path, config_py)
+    (config_dir / 'good.cfg').write_text(good)
+    (config_dir / 'bad.cfg').write_text(bad)
+    ok = run_loader(config_dir / 'good.cfg', config_dir, site)
+    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
+    failed = run_loader(config_dir / 'bad.cfg', config_dir, site)
+    assert failed.returncode == 1 and failure in failed.stderr
+
+
+def test_the_loader_script_says_when_mockbuild_is_missing(config_dir):
+    (config_dir / 'good.cfg').write_text("config_opts['root'] = 'mine'\n")
+    assert run_loader(config_dir / 'good.cfg', config_dir).returncode == 3
 
 # --------------------------------------------------------------------------- refusals
 
@@ -672,35 +704,7 @@ def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir)
     assert changed.result['changed'] and marker_of(path)['collection_version'] == '1.0.0'
 
 
-# --------------------------------------------------------------------------- mock's loader expands every value
-
-def test_the_loader_script_expands_every_value(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
-    templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
-    stand_in_mockbuild(tmp_path, (
-        'import jinja2\n'
-        'class Opts(dict):\n'
-        '    def __getitem__(self, key):\n'
-        '        value = dict.__getitem__(self, key)\n'
-        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
-        'def simple_load_config(name, config_path=None):\n'
-        '    opts = Opts(plugin_conf={})\n'
-        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
-        '    return opts\n'))
-    good = config_dir / 'good.cfg'
-    good.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n")
-    bad = config_dir / 'bad.cfg'
-    bad.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / 'site')] + sys.path))
-    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
-    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                        check=False)
-    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
-    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            check=False)
-    assert failed.returncode == 1
-    assert b"TemplateSyntaxError (expanding config_opts['description'])" in failed.stderr
-
+# --------------------------------------------------------------------------- basedir and root change together
 
 def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_lvm, lvm_reports, config_dir, tmp_path):
     old = tmp_path / 'old-basedir'
