@@ -256,6 +256,7 @@ def test_the_loader_script_says_when_mockbuild_is_missing(config_dir):
     (config_dir / 'good.cfg').write_text("config_opts['root'] = 'mine'\n")
     assert run_loader(config_dir / 'good.cfg', config_dir).returncode == 3
 
+
 # --------------------------------------------------------------------------- refusals
 
 def with_file(name, content):
