@@ -62,18 +62,31 @@ def _resolve_vg(config, pool_vgs):
     return vg or vgs[0]
 
 
-def _present_item(config, pool_vgs, safe, base_item):
+def _present_item(config, pool_vgs, safe, base_item, recorded_root):
     """The config as mock_config takes it; its root decided here, once, and passed as given everywhere else."""
     item = dict(base_item, **entry_defaults(_ITEM_KEYS))
     item.update((k, v) for k, v in config.items() if v is not None and k in _ITEM_KEYS)
     item['vg'] = _resolve_vg(config, pool_vgs)
-    item['root'] = config_root(config, safe)
+    item['root'] = config_root(config, safe, recorded_root)
     return item
 
 
-def mock_lvm_configs(configs, pools, safe_roots=True, config_dir=DEFAULT_CONFIG_DIR, basedir=DEFAULT_BASEDIR):
+def _recorded_roots(recorded_roots):
+    """{config name: root its existing file records}, as the role reads it with mock_config_info."""
+    if recorded_roots is None:
+        return {}
+    if not isinstance(recorded_roots, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in recorded_roots.items()):
+        raise AnsibleFilterError('recorded_roots must map config names to the roots their files record (mock_config_'
+                                 'info\'s configs as name: root), got %r.' % (recorded_roots,))
+    return recorded_roots
+
+
+def mock_lvm_configs(configs, pools, safe_roots=True, config_dir=DEFAULT_CONFIG_DIR, basedir=DEFAULT_BASEDIR,
+                     recorded_roots=None):
     if not isinstance(configs, list):
         raise AnsibleFilterError('builder_mock_configs must be a list, got %r.' % (configs,))
+    recorded_roots = _recorded_roots(recorded_roots)
     try:
         config_dir = check_path('builder_mock_config_dir', config_dir)
         basedir = check_path('builder_mock_basedir', basedir)
@@ -87,7 +100,8 @@ def mock_lvm_configs(configs, pools, safe_roots=True, config_dir=DEFAULT_CONFIG_
             item = {'name': config['name'], 'state': config.get('state') or 'present', 'basedir': basedir,
                     'config_dir': config_dir, 'path': '%s/%s.cfg' % (config_dir, config['name']),
                     'prewarm': bool(config.get('prewarm'))}
-            items.append(_present_item(config, pool_vgs, safe_roots, item) if item['state'] == 'present' else item)
+            items.append(_present_item(config, pool_vgs, safe_roots, item, recorded_roots.get(config['name']))
+                         if item['state'] == 'present' else item)
         present = [i for i in items if i['state'] == 'present']
         check_roots(present)
     except (MockConfigError, ValueError) as exc:

@@ -189,8 +189,17 @@ def requested_root(entry):
     return _string(entry, 'name', NAME_RE, ': use letters, digits and + _ . -')
 
 
-def config_root(entry, safe=True):
-    """The root of one config, derived from that config alone; raises when mock could not use it."""
+def config_root(entry, safe=True, recorded=None):
+    """The root of one config: its root, else the root its existing file records, else its name; raises when mock
+    could not use it.
+
+    recorded is the root the config's own file (a file this collection wrote) records, None without one. Without
+    an explicit root that root is kept as recorded (not made safe again): the file's volumes, chroot dirs and lock
+    files carry it, and a new default (another release, builder_safe_roots switched) must not move them. An
+    explicit root wins, and the root-change rule of mock_config judges a change from the recorded one.
+    """
+    if recorded and not entry.get('root'):
+        return _kept_root(entry, recorded)
     root = requested_root(entry)
     if safe:
         root = safe_root(root)
@@ -200,6 +209,19 @@ def config_root(entry, safe=True):
         _fail(entry, problem + hint)
     check_root_length(entry, root)
     return root
+
+
+def _kept_root(entry, recorded):
+    """The recorded root of an existing file, checked as any root is; a root mock cannot use is refused, not moved."""
+    if not isinstance(recorded, str) or not NAME_RE.match(recorded) or '..' in recorded:
+        _fail(entry, 'the root its file records, %r, is not a root name: set root to the root the file should have.'
+              % (recorded,))
+    problem = root_problem(recorded)
+    if problem:
+        _fail(entry, '%s This is the root its file records (kept while root is not set): set root to give the '
+                     'config another one (the old root\'s volumes must be removed first).' % problem)
+    check_root_length(entry, recorded)
+    return recorded
 
 
 def check_root_length(entry, root):
@@ -590,16 +612,26 @@ def shared_chroot(root, unmarked):
     return [path for other, path in unmarked if mine & set((other, bootstrap_root(other)))]
 
 
-def refuse_shared_chroot(name, root, unmarked, share_root):
-    """Refuse a root whose chroot dir a config this collection did not write also uses, unless share_root."""
+def refuse_shared_chroot(name, root, unmarked, share_root, recorded=False):
+    """Refuse a root whose chroot dir a config this collection did not write also uses, unless share_root.
+
+    recorded: the root is the one the config's existing file records (kept, see config_root); the way out is
+    then to keep sharing knowingly or to move the config once its old root's volumes are gone.
+    """
     shared = shared_chroot(root, unmarked)
     if shared and not share_root:
+        if recorded:
+            way_out = ('Its file records this root (written so by an earlier version, whose default root was the '
+                       'base\'s): set share_root: true to keep it, or move the config to a root of its own - remove '
+                       'the build roots of %r first (buildfleet.mock_lvm.build_root root=%s state=absent, or the '
+                       'scrub_build_roots playbook), then set root (for example root: %s).' % (root, root, name))
+        else:
+            way_out = ('Choose another root (leave root unset for the config\'s own name), or set share_root: true if '
+                       'sharing the chroot dir is what you want.')
         raise MockConfigError(
             'mock config %r: root %r shares its chroot dir (<basedir>/%s or its -bootstrap) with %s, which this '
             'collection did not write: a plain build of that config would clean the chroot, lock file and caches '
-            'of this one, even inside its mounted LVM volume. Choose another root (leave root unset for the '
-            'config\'s own name), or set share_root: true if sharing the chroot dir is what you want.'
-            % (name, root, root, ', '.join(shared)))
+            'of this one, even inside its mounted LVM volume. %s' % (name, root, root, ', '.join(shared), way_out))
     return shared
 
 

@@ -157,7 +157,8 @@ def _check_root_change(recorded, new, old_volumes):
         raise MockConfigError(
             'config %r recorded root %r in %s/%s, and that root still has volumes (%s); the new settings give root %r '
             'in %s/%s, which would leave them to nobody. Remove the old build roots first (buildfleet.mock_lvm.'
-            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool (root: %s).'
+            'build_root root=%s vg=%s pool=%s state=absent), or keep the old root, vg and pool (root: %s, or no root '
+            'at all: a config without root keeps the root its file records).'
             % (new['name'], old[0], old[1], old[2], ', '.join(sorted(volumes)), new['root'], new['vg'], new['pool'],
                old[0], old[1], old[2], old[0]))
 
@@ -337,7 +338,6 @@ def _own_marker(text, name):
 def _plan_present(lvm, params, plan):
     entry = dict((k, params[k]) for k in CONFIG_OPTIONS)
     validate_entry(entry)
-    root = config_root(entry, params['safe_root'])
     problem = base_problem(params['config_dir'], entry['base'])
     if problem:
         raise MockConfigError('mock config %r: %s' % (entry['name'], problem))
@@ -346,6 +346,8 @@ def _plan_present(lvm, params, plan):
     recorded = _own_marker(current, entry['name'])
     if current is not None:
         _refuse_foreign(path, recorded, params)
+    # Without root, the root the file records is kept (the role passes the root its filter decided, by the same rule).
+    root = config_root(entry, params['safe_root'], recorded['root'] if recorded else None)
     if recorded is not None and not params['force']:
         refuse_disagreement(path, recorded, content_settings(current), 'rewrite')
     neighbours = recorded_configs(params['config_dir'])  # read once, for both checks
@@ -353,7 +355,7 @@ def _plan_present(lvm, params, plan):
     # builder_info reads the other configs' roots once for all its configs (params['unmarked']).
     unmarked = params.get('unmarked')
     refuse_shared_chroot(entry['name'], root, unmarked_roots(params['config_dir']) if unmarked is None else unmarked,
-                         entry['share_root'])
+                         entry['share_root'], recorded=recorded is not None and recorded['root'] == root)
     new = marker(entry, root, params['basedir'])
     _check_identity_change(lvm, recorded, new, params, neighbours)
     content = render(entry, root, params['basedir'])

@@ -26,9 +26,10 @@ description:
   - B(Marker and content agree.) The statements that set C(root), C(basedir) and C(lvm_root_opts) (C(volume_group),
     C(pool_name)) are read with Python's parser; when they differ from the marker (a hand edit), the file is neither
     rewritten nor removed, and the error names both values and the way out.
-  - B(Roots from each config alone.) The root is O(root), or else the config's own O(name) (not the base's root,
-    which the packaged base config uses itself), with C(+) and C(.) mapped to C(_) (O(safe_root)), whatever other
-    configs exist. Refused, naming both configs, is a root that another marked file in O(config_dir) already records,
+  - B(Roots from each config alone.) The root is O(root); else, when the file exists and records a root, that root,
+    kept as recorded (its volumes, chroot dirs and lock files carry it); else the config's own O(name) (not the
+    base's root, which the packaged base config uses itself), with C(+) and C(.) mapped to C(_) (O(safe_root)),
+    whatever other configs exist. Refused, naming both configs, is a root that another marked file in O(config_dir) already records,
     one that starts with another root's bootstrap name (C(<root>-bootstrap)), or one ending in C(-bootstrap).
   - B(No chroot dir shared with a config this collection did not write.) The root of every other config in
     O(config_dir) and its C(eol/) directory (packaged, hand-written) is read with Python's parser, with mock's
@@ -41,7 +42,9 @@ description:
   - B(Root changes.) When the recorded root, volume group or pool differ from the new ones and the old root still has
     volumes in the old pool, the module refuses and names both; the way out is to remove the old build roots first
     (M(buildfleet.mock_lvm.build_root) with O(buildfleet.mock_lvm.build_root#module:state=absent)), or to keep the old
-    root by setting O(root). A new O(basedir) is refused likewise while the recorded one still holds the root's chroot
+    root (leave O(root) unset, or set it to the recorded root). A kept root that a config this collection did not
+    write also has (a packaged config, for a file of a version whose default was the base's root) is refused as
+    any such root, unless O(share_root=true). A new O(basedir) is refused likewise while the recorded one still holds the root's chroot
     dir, C(.snapinfo) or lock files and the root has volumes.
   - B(Upgrades.) The marker's C(collection_version) is left out of the comparison, so a new collection version alone
     rewrites no file; the version moves with the next change made for another reason.
@@ -77,8 +80,10 @@ options:
     type: str
   root:
     description:
-      - The chroot's C(config_opts['root']). Defaults to O(name) (made safe, see O(safe_root)).
-      - Give the recorded root here to keep the root of a file written by a version that defaulted to the base's name.
+      - The chroot's C(config_opts['root']). Defaults to the root the existing file records (kept as recorded, so a
+        file written by a version whose default was the base's root keeps it), and for a new file to O(name) (made
+        safe, see O(safe_root)).
+      - A root other than the recorded one is a root change (see the description).
     type: str
   share_root:
     description:

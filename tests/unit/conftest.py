@@ -20,6 +20,9 @@ Everything is reached through fixtures, so test files never import this file:
     Runs a module's ``main()`` with the given args (check and diff mode as
     flags) and returns what ``exit_json``/``fail_json`` received, the warnings
     and the LVM calls.
+``builder_role``
+    Reads a file of the builder role (its tasks, argument specs, defaults,
+    vars) as YAML, for the tests that check the role against the code.
 ``lock_holder``
     Holds POSIX ``lockf`` locks from separate processes (lockf locks belong to
     a process, so a lock taken by the test process itself never blocks it),
@@ -38,6 +41,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
@@ -160,6 +164,20 @@ class LvmReports(object):
 @pytest.fixture(scope='session')
 def lvm_reports():
     return LvmReports()
+
+
+# --------------------------------------------------------------------------- the builder role's files
+
+ROLE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'roles', 'builder')
+
+
+@pytest.fixture(scope='session')
+def builder_role():
+    """Reads a file of the builder role as YAML: builder_role('tasks', 'configs.yml')."""
+    def read(*parts):
+        with open(os.path.join(ROLE_DIR, *parts)) as handle:
+            return yaml.safe_load(handle)
+    return read
 
 
 # --------------------------------------------------------------------------- fake run_command

@@ -17,10 +17,8 @@ __metaclass__ = type
 import ast
 import builtins
 import copy
-import os
 
 import pytest
-import yaml
 
 from ansible.errors import AnsibleFilterError
 
@@ -31,9 +29,6 @@ from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs imp
     mock_lvm_removals,
 )
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import parse_marker, render
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-ROLE = os.path.join(ROOT, 'roles', 'builder')
 
 POOLS = [
     {'vg': 'mock', 'name': 'mockpool', 'size': '80%VG', 'metadata_size': '1G', 'monitor': True},
@@ -243,9 +238,8 @@ def test_check_size_null_keeps_mock_default():
     assert run.lvm_root_opts['check_size'] is True
 
 
-def test_role_defaults_render():
-    with open(os.path.join(ROLE, 'defaults', 'main.yml')) as handle:
-        defaults = yaml.safe_load(handle)
+def test_role_defaults_render(builder_role):
+    defaults = builder_role('defaults', 'main.yml')
     result = mock_lvm_configs(defaults['builder_mock_configs'], defaults['builder_thin_pools'],
                               defaults['builder_safe_roots'], defaults['builder_mock_config_dir'])
     assert [(i['name'], i['root'], i['vg'], i['pool'], i['path']) for i in result] == [
@@ -763,6 +757,94 @@ def test_absent_beside_present_keeps_order():
     assert [(i['name'], i['state'], 'root' in i) for i in result] == [('old', 'absent', False), ('new', 'present', True)]
 
 
+# --------------------------------------------------------------------------- existing files keep their recorded root
+
+RECORDED_CASES = [
+    # id, configs, safe_roots, recorded_roots, expected {config: root}
+    ('kept-without-root', [config(name='f43-lvm', base='fedora-43-x86_64')], True,
+     {'f43-lvm': 'fedora-43-x86_64'}, {'f43-lvm': 'fedora-43-x86_64'}),
+    ('kept-as-recorded-not-made-safe', [config(name='f43-lvm')], True, {'f43-lvm': 'f43.debug'},
+     {'f43-lvm': 'f43.debug'}),
+    ('kept-with-safe-roots-off', [config(name='f43-lvm')], False, {'f43-lvm': 'old_root'}, {'f43-lvm': 'old_root'}),
+    # An explicit root wins; mock_config's root-change rule judges the change from the recorded root.
+    ('explicit-root-wins', [config(name='f43-lvm', root='new-root')], True, {'f43-lvm': 'old-root'},
+     {'f43-lvm': 'new-root'}),
+    ('explicit-root-made-safe', [config(name='f43-lvm', root='a.b')], True, {'f43-lvm': 'old-root'},
+     {'f43-lvm': 'a_b'}),
+    # A config whose file does not exist yet gets the default, whatever other files record.
+    ('new-file-gets-the-default', [config(name='f43-lvm'), config(name='f42-lvm')], True, {'f42-lvm': 'legacy-42'},
+     {'f43-lvm': 'f43-lvm', 'f42-lvm': 'legacy-42'}),
+    ('absent-config-ignores-it', [{'name': 'gone', 'state': 'absent'}, config(name='k')], True, {'gone': 'x'},
+     {'k': 'k'}),
+]
+
+
+@pytest.mark.parametrize('configs, safe, recorded_roots, expected', [c[1:] for c in RECORDED_CASES],
+                         ids=[c[0] for c in RECORDED_CASES])
+def test_a_recorded_root_is_kept_unless_root_is_given(configs, safe, recorded_roots, expected):
+    items = mock_lvm_configs(configs, POOLS, safe, recorded_roots=recorded_roots)
+    assert dict((i['name'], i['root']) for i in items if i['state'] == 'present') == expected
+    for item in items:
+        if item['state'] == 'present':
+            assert run_lines(item).config_opts['root'] == expected[item['name']]
+            assert item['other_roots'] == sorted(set(expected.values()) - set([item['root']]))
+
+
+RECORDED_REFUSALS = [
+    # id, configs, recorded_roots, fragments
+    ('recorded-root-of-another-config', [config(name='a'), config(name='b', root='old')], {'a': 'old'},
+     ["configs 'a' and 'b' both have root 'old'"]),
+    ('recorded-plus', [config(name='a')], {'a': 'x+y'}, ['contains "+"', 'the root its file records']),
+    ('recorded-too-long', [config(name='a')], {'a': 'r' * 79}, ['is 79 characters long']),
+    ('recorded-not-a-name', [config(name='a')], {'a': 'x/../y'}, ["the root its file records, 'x/../y'"]),
+    ('not-a-mapping', [config(name='a')], ['a'], ['recorded_roots must map config names']),
+    ('root-not-a-string', [config(name='a')], {'a': None}, ['recorded_roots must map config names']),
+]
+
+
+@pytest.mark.parametrize('configs, recorded_roots, fragments', [c[1:] for c in RECORDED_REFUSALS],
+                         ids=[c[0] for c in RECORDED_REFUSALS])
+def test_recorded_roots_are_checked_as_any_root(configs, recorded_roots, fragments):
+    with pytest.raises(AnsibleFilterError) as err:
+        mock_lvm_configs(configs, POOLS, recorded_roots=recorded_roots)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
+def test_the_role_reads_the_recorded_roots_before_it_decides_them(builder_role):
+    """render.yml, imported by every entry point: mock_config_info first (run in check mode too), then the filter
+    with what it read. The expression of the role is evaluated here as Ansible does, on a stand-in read."""
+    from jinja2.nativetypes import NativeEnvironment
+    from ansible.plugins.filter.core import FilterModule as CoreFilters
+
+    read, decide = builder_role('tasks', 'render.yml')
+    assert read['buildfleet.mock_lvm.mock_config_info']['config_dir'] == '{{ builder_mock_config_dir }}'
+    assert read['check_mode'] is False and 'when' not in read
+    env = NativeEnvironment()
+    env.filters.update(CoreFilters().filters())
+    env.filters['buildfleet.mock_lvm.mock_lvm_configs'] = mock_lvm_configs
+    configs = [config(name='f43-lvm', base='fedora-43-x86_64'), config(name='new-lvm'),
+               config(name='moved', root='moved-root'), {'name': 'gone', 'state': 'absent'}]
+    names = env.from_string(read['buildfleet.mock_lvm.mock_config_info']['names']).render(
+        builder_mock_configs=configs)
+    assert names == ['f43-lvm', 'new-lvm', 'moved', 'gone']
+    stand_in = {'configs': [recorded('f43-lvm', 'fedora-43-x86_64'), recorded('moved', 'old-root'),
+                            recorded('gone', 'gone-root')], 'unmanaged': [], 'disagreements': []}
+    variables = {'builder_mock_configs': configs, 'builder_thin_pools': POOLS, 'builder_safe_roots': True,
+                 'builder_mock_config_dir': '/etc/mock', 'builder_mock_basedir': '/var/lib/mock',
+                 read['register']: stand_in}
+    items = env.from_string(decide['ansible.builtin.set_fact']['builder_rendered_configs']).render(**variables)
+    assert dict((i['name'], i.get('root')) for i in items) == {
+        'f43-lvm': 'fedora-43-x86_64', 'new-lvm': 'new-lvm', 'moved': 'moved-root', 'gone': None}
+    # The removals of configs.yml read the same registered result.
+    removals = [t for t in builder_role('tasks', 'configs.yml') if 'buildfleet.mock_lvm.build_root' in t
+                and t['buildfleet.mock_lvm.build_root']['state'] == 'absent']
+    assert 'mock_lvm_removals(%s)' % read['register'] in removals[0]['loop']
+    for entry_point in ('main', 'report', 'prune', 'scrub', 'refresh', 'maintenance'):
+        first = builder_role('tasks', entry_point + '.yml')[0]
+        assert first.get('ansible.builtin.import_tasks') == 'render.yml', entry_point
+
+
 def recorded(name, root, vg='mock', pool='mockpool', basedir='/var/lib/mock'):
     return {'name': name, 'root': root, 'vg': vg, 'pool': pool, 'basedir': basedir, 'collection_version': '1.0.0',
             'path': '/etc/mock/%s.cfg' % name}
@@ -823,19 +905,19 @@ def test_layout_refuses_a_path_mock_could_not_use():
 
 # --------------------------------------------------------------------------- package names
 
-def family(name):
-    with open(os.path.join(ROLE, 'vars', 'main.yml')) as handle:
-        return yaml.safe_load(handle)['builder_families'][name]
+@pytest.fixture
+def family(builder_role):
+    return lambda name: builder_role('vars', 'main.yml')['builder_families'][name]
 
 
-def test_redhat_packages():
+def test_redhat_packages(family):
     data = family('RedHat')
     assert set(data['mock_packages']) == set(['mock', 'mock-lvm'])  # mock-lvm ships the lvm_root plugin
     assert set(['lvm2', 'device-mapper-persistent-data']) <= set(data['os_packages'])
     assert 'mock' not in data['os_packages']
 
 
-def test_debian_packages():
+def test_debian_packages(family):
     data = family('Debian')
     assert set(['lvm2', 'thin-provisioning-tools', 'dmeventd']) <= set(data['os_packages'])
     assert data['mock_packages'] == []
@@ -844,7 +926,7 @@ def test_debian_packages():
 
 
 @pytest.mark.parametrize('name', ['RedHat', 'Debian'])
-def test_os_families_define_the_same_keys(name):
+def test_os_families_define_the_same_keys(family, name):
     data = family(name)
     assert set(data) == set(['os_packages', 'mock_packages', 'monitor_units'])
     assert all(isinstance(v, list) and all(isinstance(p, str) and p for p in v) for v in data.values())

@@ -11,9 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
-import pytest
 import yaml
 
 from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import mock_lvm_configs
@@ -27,14 +24,7 @@ from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config i
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config_file import FILE_OPTIONS, argument_spec
 from ansible_collections.buildfleet.mock_lvm.plugins.modules import mock_config
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-ROLE = os.path.join(ROOT, 'roles', 'builder')
 SPEC_FIELDS = ('type', 'default', 'choices', 'elements', 'required')
-
-
-def load_yaml(*parts):
-    with open(os.path.join(*parts)) as handle:
-        return yaml.safe_load(handle)
 
 
 def fields(spec):
@@ -58,18 +48,21 @@ def test_the_module_documentation_matches_its_spec():
         assert fields(documented[key]) == fields(option), key
 
 
-@pytest.mark.parametrize('entry_point', ['main', 'report', 'prune', 'scrub'])
-def test_the_role_spec_of_a_config_is_the_schema(entry_point):
-    options = load_yaml(ROLE, 'meta', 'argument_specs.yml')['argument_specs'][entry_point]['options']
-    role = options['builder_mock_configs']['options']
+def test_the_role_spec_of_a_config_is_the_schema(builder_role):
+    """Every entry point of the role (main and each tasks_from) describes a config as the schema does."""
+    entry_points = builder_role('meta', 'argument_specs.yml')['argument_specs']
+    assert set(['main', 'report', 'prune', 'scrub', 'refresh']) <= set(entry_points)
     schema = dict(CONFIG_OPTIONS, **ROLE_OPTIONS)
-    assert set(role) == set(ENTRY_KEYS) == set(schema)
-    for key, option in schema.items():
-        assert fields(role[key]) == fields(option), key
+    assert set(schema) == set(ENTRY_KEYS)
+    for entry_point, spec in entry_points.items():
+        role = spec['options']['builder_mock_configs']['options']
+        assert set(role) == set(schema), entry_point
+        for key, option in schema.items():
+            assert fields(role[key]) == fields(option), (entry_point, key)
 
 
-def test_the_configs_task_passes_every_key_of_the_schema():
-    tasks = load_yaml(ROLE, 'tasks', 'configs.yml')
+def test_the_configs_task_passes_every_key_of_the_schema(builder_role):
+    tasks = builder_role('tasks', 'configs.yml')
     writes = [t for t in tasks if 'buildfleet.mock_lvm.mock_config' in t and t['buildfleet.mock_lvm.mock_config']
               .get('base')]
     assert len(writes) == 1

@@ -21,14 +21,13 @@ import pwd
 import re
 
 import pytest
-import yaml
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
 from ansible_collections.buildfleet.mock_lvm.plugins.filter.mock_lvm_configs import mock_lvm_configs
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import render
-from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info, mock_config
+from ansible_collections.buildfleet.mock_lvm.plugins.modules import builder_info, mock_config, mock_config_info
 
 FAMILIES = {
     'RedHat': {'os_packages': ['lvm2', 'device-mapper-persistent-data'], 'mock_packages': ['mock', 'mock-lvm'],
@@ -402,19 +401,9 @@ def test_a_new_collection_version_alone_is_no_difference(host, config_dir, run_m
     assert run_module(builder_info, args(host, configs=[item(ENTRY)])).result['configs'][0]['matches']
 
 
-def test_safe_roots_off_with_a_dotted_root_through_the_role_flow(host, config_dir, run_module, fake_lvm, lvm_reports):
-    """The role's path for builder_safe_roots: false: the filter decides 'foo.bar', configs.yml hands it to
-    mock_config as given (its task's item.* arguments, read from the file), builder_info then finds the file
-    matching and looks for mock.foo.bar.postinit, the volume the pre-warm makes."""
-    pools = [{'vg': 'fixture', 'name': 'mockpool'}]
-    entry = {'name': 'dotted', 'base': 'fedora-43-x86_64', 'root': 'foo.bar', 'pool': 'mockpool', 'size': '8G',
-             'prewarm': True}
-    item = mock_lvm_configs([entry], pools, False, host['config_dir'], host['basedir'])[0]
-    assert item['root'] == 'foo.bar'
-    with open(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'builder', 'tasks',
-                           'configs.yml')) as handle:
-        tasks = yaml.safe_load(handle)
-    task = [t['buildfleet.mock_lvm.mock_config'] for t in tasks
+def role_task_args(builder_role, host, item):
+    """The arguments configs.yml's mock_config task gives the module for a filter item (its item.* values)."""
+    task = [t['buildfleet.mock_lvm.mock_config'] for t in builder_role('tasks', 'configs.yml')
             if t.get('buildfleet.mock_lvm.mock_config', {}).get('base')][0]
     module_args = {}
     for key, value in task.items():
@@ -425,7 +414,47 @@ def test_safe_roots_off_with_a_dotted_root_through_the_role_flow(host, config_di
             module_args[key] = value
     module_args.update(config_dir=host['config_dir'], basedir=host['basedir'], owner=ME, group=MY_GROUP,
                        validate_with_mock=False)
-    written = run_module(mock_config, module_args)
+    return module_args
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_a_recorded_root_is_kept_through_the_role_flow(host, config_dir, run_module, fake_lvm, lvm_reports,
+                                                       builder_role, check_mode):
+    """An existing file records root foo (not the default, the name): mock_config_info reads it, the filter keeps
+    it, builder_info finds the file matching and looks for foo's postinit, mock_config changes nothing."""
+    pools = [{'vg': 'fixture', 'name': 'mockpool'}]
+    entry = {'name': 'kept', 'base': 'fedora-43-x86_64', 'pool': 'mockpool', 'size': '8G', 'prewarm': True}
+    first = mock_lvm_configs([dict(entry, root='foo')], pools, True, host['config_dir'], host['basedir'])[0]
+    assert not run_module(mock_config, role_task_args(builder_role, host, first)).failed
+    before = open(os.path.join(host['config_dir'], 'kept.cfg')).read()
+    recorded = run_module(mock_config_info, {'config_dir': host['config_dir'], 'names': ['kept']},
+                          check_mode=check_mode).result
+    roots = dict((c['name'], c['root']) for c in recorded['configs'])
+    item = mock_lvm_configs([entry], pools, True, host['config_dir'], host['basedir'], recorded_roots=roots)[0]
+    assert item['root'] == 'foo'
+    fake_lvm.set(lvm=fullreport(lvm_reports, {'snap_default': {'lv_name': 'mock.foo.postinit'}}))
+    res = run_module(builder_info, args(host, configs=[item]), check_mode=check_mode)
+    assert res.result['configs_to_write'] == [] and res.result['prewarm_to_run'] == []
+    again = run_module(mock_config, role_task_args(builder_role, host, item), check_mode=check_mode)
+    assert not again.failed and not again.result['changed'] and again.result['root'] == 'foo'
+    assert open(os.path.join(host['config_dir'], 'kept.cfg')).read() == before
+    # Without the recorded roots the default (the name) would be a root change, which builder_info reports.
+    moved = mock_lvm_configs([entry], pools, True, host['config_dir'], host['basedir'])[0]
+    assert moved['root'] == 'kept'
+    assert run_module(builder_info, args(host, configs=[moved])).result['configs_to_write'] == ['kept']
+
+
+def test_safe_roots_off_with_a_dotted_root_through_the_role_flow(host, config_dir, run_module, fake_lvm, lvm_reports,
+                                                                 builder_role):
+    """The role's path for builder_safe_roots: false: the filter decides 'foo.bar', configs.yml hands it to
+    mock_config as given (its task's item.* arguments, read from the file), builder_info then finds the file
+    matching and looks for mock.foo.bar.postinit, the volume the pre-warm makes."""
+    pools = [{'vg': 'fixture', 'name': 'mockpool'}]
+    entry = {'name': 'dotted', 'base': 'fedora-43-x86_64', 'root': 'foo.bar', 'pool': 'mockpool', 'size': '8G',
+             'prewarm': True}
+    item = mock_lvm_configs([entry], pools, False, host['config_dir'], host['basedir'])[0]
+    assert item['root'] == 'foo.bar'
+    written = run_module(mock_config, role_task_args(builder_role, host, item))
     assert not written.failed and written.result['root'] == 'foo.bar', written
     fake_lvm.set(lvm=fullreport(lvm_reports, {'snap_default': {'lv_name': 'mock.foo.bar.postinit'}}))
     res = run_module(builder_info, args(host, configs=[item]))

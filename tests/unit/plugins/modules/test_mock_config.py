@@ -189,17 +189,27 @@ def test_mock_installed_without_its_python_package_warns(run_module, fake_lvm, c
 
 
 def stand_in_mockbuild(tmp_path, config_py):
-    """A mockbuild package with config.py as given, under tmp_path/site."""
+    """A mockbuild package with config.py as given, under tmp_path/site; returns that site directory."""
     package = tmp_path / 'site' / 'mockbuild'
     package.mkdir(parents=True)
     (package / '__init__.py').write_text('')
     (package / 'config.py').write_text(config_py)
+    return tmp_path / 'site'
 
 
-def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild package that does what mock's
-    simple_load_config does for includes (config.py: include() joins relative names to config_path)."""
-    stand_in_mockbuild(tmp_path, (
+def run_loader(config_file, config_dir, site=None):
+    """The loader script the module sends, run for real; site: a directory with a stand-in mockbuild (none: the
+    Python of the tests, which has no mockbuild)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site)] + sys.path)) if site else None
+    return subprocess.run([sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK, str(config_file), str(config_dir)],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+
+
+# The script the module sends, run for real against stand-in mockbuild packages that do what mock does: id,
+# mockbuild/config.py, a config it loads with root 'mine', one it refuses, what stderr then says.
+LOADER_CASES = [
+    # simple_load_config's include() joins relative names to config_path, and fails on a missing file.
+    ('includes', (
         'import os\n'
         'def simple_load_config(name, config_path=None):\n'
         '    opts = {"plugin_conf": {}}\n'
@@ -209,19 +219,42 @@ def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir):
         '            raise RuntimeError("Could not find included config file: %s" % full)\n'
         '        exec(open(full).read(), {"config_opts": opts, "include": include})\n'
         '    exec(open(name).read(), {"config_opts": opts, "include": include})\n'
-        '    return opts\n'))
-    good = config_dir / 'good.cfg'
-    good.write_text("include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n")
-    bad = config_dir / 'bad.cfg'
-    bad.write_text("include('gone.cfg')\n")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'))
-    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
-    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert (ok.returncode, ok.stdout) == (0, b'mine')
-    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert failed.returncode == 1 and b'Could not find included config file' in failed.stderr
-    missing = subprocess.run(run + [str(good), str(config_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    assert missing.returncode == 3
+        '    return opts\n'),
+     "include('fedora-43-x86_64.cfg')\nconfig_opts['root'] = 'mine'\n", "include('gone.cfg')\n",
+     b'Could not find included config file'),
+    # config_opts expand Jinja templates when read, as mock's TemplatedDictionary does once load_config has set
+    # __jinja_expand: reading every key finds a broken template in any value.
+    ('expands-every-value', (
+        'import jinja2\n'
+        'class Opts(dict):\n'
+        '    def __getitem__(self, key):\n'
+        '        value = dict.__getitem__(self, key)\n'
+        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
+        'def simple_load_config(name, config_path=None):\n'
+        '    opts = Opts(plugin_conf={})\n'
+        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
+        '    return opts\n'),
+     "config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n",
+     "config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n",
+     b"TemplateSyntaxError (expanding config_opts['description'])"),
+]
+
+
+@pytest.mark.parametrize('config_py, good, bad, failure', [c[1:] for c in LOADER_CASES],
+                         ids=[c[0] for c in LOADER_CASES])
+def test_the_loader_script_runs_mocks_loader(tmp_path, config_dir, config_py, good, bad, failure):
+    site = stand_in_mockbuild(tmp_path, config_py)
+    (config_dir / 'good.cfg').write_text(good)
+    (config_dir / 'bad.cfg').write_text(bad)
+    ok = run_loader(config_dir / 'good.cfg', config_dir, site)
+    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
+    failed = run_loader(config_dir / 'bad.cfg', config_dir, site)
+    assert failed.returncode == 1 and failure in failed.stderr
+
+
+def test_the_loader_script_says_when_mockbuild_is_missing(config_dir):
+    (config_dir / 'good.cfg').write_text("config_opts['root'] = 'mine'\n")
+    assert run_loader(config_dir / 'good.cfg', config_dir).returncode == 3
 
 
 # --------------------------------------------------------------------------- refusals
@@ -310,7 +343,8 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
     recorded_file('f43-lvm', 'foo')(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
     before = snapshot(config_dir)
-    result = run_module(mock_config, args(config_dir), check_mode=check_mode)
+    # An explicit root other than the recorded one: the root-change rule applies.
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'), check_mode=check_mode)
     assert result.failed
     for fragment in ["config 'f43-lvm' recorded root 'foo' in fixture/mockpool", 'still has volumes',
                      '+mock.foo.head', 'mock.foo-bootstrap.postinit', "new settings give root 'f43-lvm'",
@@ -324,7 +358,7 @@ def test_root_change_with_volumes_left_is_refused(run_module, fake_lvm, lvm_repo
 def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_reports, config_dir):
     recorded_file('f43-lvm', 'gone-root')(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
-    result = run_module(mock_config, args(config_dir))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'))
     assert result.result['changed'] and result.result['recorded']['root'] == 'gone-root'
     assert marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
@@ -333,15 +367,62 @@ def test_root_change_without_volumes_goes_ahead(run_module, fake_lvm, lvm_report
 def test_root_change_when_the_old_vg_is_gone(run_module, fake_lvm, config_dir):
     recorded_file('f43-lvm', 'foo', vg='removed')(config_dir)
     fake_lvm.set(lvs=(5, '', '  Volume group "removed" not found'))
-    assert run_module(mock_config, args(config_dir)).result['changed']
+    assert run_module(mock_config, args(config_dir, root='f43-lvm')).result['changed']
 
 
 def test_root_change_when_lvm_fails_is_not_taken_as_empty(run_module, fake_lvm, config_dir):
     recorded_file('f43-lvm', 'foo')(config_dir)
     fake_lvm.set(lvs=(3, '', 'locking failed'))
     before = snapshot(config_dir)
-    result = run_module(mock_config, args(config_dir))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm'))
     assert result.failed and 'locking failed' in result.result['msg'] and snapshot(config_dir) == before
+
+
+# --------------------------------------------------------------------------- existing files keep their recorded root
+
+def test_without_root_the_recorded_root_is_kept(run_module, fake_lvm, lvm_reports, config_dir):
+    """A file that records another root than the default (here foo, which has volumes): rewritten on that root,
+    its volumes left alone, no LVM read; check mode predicts the real run and a repeat changes nothing."""
+    recorded_file('f43-lvm', 'foo')(config_dir)
+    fake_lvm.set(lvs=lvm_reports.text('mock_family'))
+    check, real = four_runs(run_module, args(config_dir), config_dir)
+    assert check.result['root'] == real.result['root'] == 'foo'
+    assert marker_of(config_dir / 'f43-lvm.cfg') == {'name': 'f43-lvm', 'root': 'foo', 'vg': 'fixture',
+                                                     'pool': 'mockpool', 'basedir': '/var/lib/mock',
+                                                     'collection_version': '1.0.0'}
+    assert "config_opts['root'] = 'foo'\n" in (config_dir / 'f43-lvm.cfg').read_text()
+    assert fake_lvm.tools == []  # the identity does not change: the old root's volumes are not even read
+
+
+def test_the_recorded_root_is_kept_as_recorded_not_made_safe(run_module, config_dir):
+    recorded_file('f43-lvm', 'f43.debug')(config_dir)
+    result = run_module(mock_config, args(config_dir))
+    assert result.result['root'] == 'f43.debug' and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43.debug'
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
+def test_a_recorded_root_a_packaged_config_has_needs_share_root(run_module, config_dir, check_mode):
+    """A file of an earlier version recorded its base's root: kept, so it still shares the packaged config's chroot
+    dir, which is refused (naming the file and both ways out) unless share_root."""
+    recorded_file('f43-lvm', 'fedora-43-x86_64')(config_dir)
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir), check_mode=check_mode)
+    assert result.failed and snapshot(config_dir) == before and result.commands == []
+    for fragment in ["root 'fedora-43-x86_64' shares its chroot dir", str(config_dir / 'fedora-43-x86_64.cfg'),
+                     'Its file records this root', 'set share_root: true to keep it',
+                     'build_root root=fedora-43-x86_64 state=absent', 'then set root (for example root: f43-lvm)']:
+        assert fragment in result.result['msg']
+    shared = run_module(mock_config, args(config_dir, share_root=True), check_mode=check_mode)
+    assert not shared.failed and shared.result['root'] == 'fedora-43-x86_64'
+
+
+@pytest.mark.parametrize('root', ['x+y', 'old-bootstrap'])
+def test_a_recorded_root_mock_cannot_use_is_refused_not_moved(run_module, config_dir, root):
+    recorded_file('f43-lvm', root)(config_dir)
+    before = snapshot(config_dir)
+    result = run_module(mock_config, args(config_dir))
+    assert result.failed and snapshot(config_dir) == before
+    assert "root %r" % root in result.result['msg'] and 'the root its file records' in result.result['msg']
 
 
 # --------------------------------------------------------------------------- absent and the info module
@@ -624,35 +705,7 @@ def test_a_new_collection_version_alone_rewrites_nothing(run_module, config_dir)
     assert changed.result['changed'] and marker_of(path)['collection_version'] == '1.0.0'
 
 
-# --------------------------------------------------------------------------- mock's loader expands every value
-
-def test_the_loader_script_expands_every_value(tmp_path, config_dir):
-    """The script the module sends, run for real against a stand-in mockbuild whose config_opts expand Jinja
-    templates when read, as mock's TemplatedDictionary does once load_config has set __jinja_expand."""
-    stand_in_mockbuild(tmp_path, (
-        'import jinja2\n'
-        'class Opts(dict):\n'
-        '    def __getitem__(self, key):\n'
-        '        value = dict.__getitem__(self, key)\n'
-        '        return jinja2.Template(value).render(dict(self)) if isinstance(value, str) else value\n'
-        'def simple_load_config(name, config_path=None):\n'
-        '    opts = Opts(plugin_conf={})\n'
-        '    exec(open(name).read(), {"config_opts": opts, "include": lambda path: None})\n'
-        '    return opts\n'))
-    good = config_dir / 'good.cfg'
-    good.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root }}'\n")
-    bad = config_dir / 'bad.cfg'
-    bad.write_text("config_opts['root'] = 'mine'\nconfig_opts['description'] = 'Mine {{ root'\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / 'site')] + sys.path))
-    run = [sys.executable, '-c', _mock_config_file._LOAD_WITH_MOCK]
-    ok = subprocess.run(run + [str(good), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                        check=False)
-    assert (ok.returncode, ok.stdout) == (0, b'mine'), ok.stderr
-    failed = subprocess.run(run + [str(bad), str(config_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            check=False)
-    assert failed.returncode == 1
-    assert b"TemplateSyntaxError (expanding config_opts['description'])" in failed.stderr
-
+# --------------------------------------------------------------------------- basedir and root change together
 
 def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_lvm, lvm_reports, config_dir, tmp_path):
     old = tmp_path / 'old-basedir'
@@ -660,6 +713,6 @@ def test_a_root_and_basedir_change_reads_the_old_volumes_once(run_module, fake_l
     (old / '.lvm-mock.gone-root.lock').write_text('')
     recorded_file('f43-lvm', 'gone-root', basedir=str(old))(config_dir)
     fake_lvm.set(lvs=lvm_reports.text('mock_family'))
-    result = run_module(mock_config, args(config_dir, basedir=str(tmp_path / 'new')))
+    result = run_module(mock_config, args(config_dir, root='f43-lvm', basedir=str(tmp_path / 'new')))
     assert result.result['changed'] and marker_of(config_dir / 'f43-lvm.cfg')['root'] == 'f43-lvm'
     assert fake_lvm.tools == ['lvs']
