@@ -107,10 +107,10 @@ AutoReqProv: no
 Provides: /bin/sh
 
 %description
-busybox with links for the commands mock runs in a chroot, a root user and group.
+busybox with links for the commands mock runs in a chroot, a root user and group, /tmp and /var/tmp.
 
 %install
-mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/sbin %{buildroot}/etc %{buildroot}/root %{buildroot}/tmp
+mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/sbin %{buildroot}/etc %{buildroot}/root %{buildroot}/tmp %{buildroot}/var/tmp
 install -m 755 /usr/bin/busybox %{buildroot}/usr/bin/busybox
 for cmd in sh ls cat echo true false sleep mkdir rm cp mv id ln touch env date test chmod chown grep sed head tail wc ps kill stat find xargs; do
   ln -s busybox %{buildroot}/usr/bin/\$cmd
@@ -130,7 +130,10 @@ echo 'busybox-root $1' >%{buildroot}/etc/busybox-root-release
 /etc/busybox-root-release
 %dir /usr/sbin
 %dir /root
-%dir /tmp
+# Sticky and world-writable as Fedora's filesystem package makes them: the build user's rpmbuild
+# writes its scripts to /var/tmp and check-files its list to /tmp (mock creates both 0755).
+%attr(1777,root,root) %dir /tmp
+%attr(1777,root,root) %dir /var/tmp
 SPEC
 }
 
