@@ -73,6 +73,12 @@ mock_install_tree() {  # mock_install_tree SRC DEST: mock.spec's %build substitu
   cp -a "$src"/mock-core-configs/etc/mock/eol/*.cfg "$dest/etc/mock/eol/"
   cp -a "$src"/mock-core-configs/etc/mock/eol/templates/*.tpl "$dest/etc/mock/eol/templates/"
   ln -sfn fedora-rawhide-x86_64.cfg "$dest/etc/mock/default.cfg"
+  # Debian's rpm keeps its database in the caller's ~/.rpmdb (%_dbpath is %(bash -c 'echo ~/.rpmdb')):
+  # mock's dnf (HOME=<root>/installation-homedir) and mock's `rpm -qa --root` (HOME=/builddir) would
+  # use two databases, and mock would never see a package change (buildroot.py, postupdate hooks).
+  install -d "$dest/etc/rpm"
+  printf '%s\n' '# One rpm database path, as on Fedora (test_guest_mock.sh)' '%_dbpath /var/lib/rpm' \
+    >"$dest/etc/rpm/macros.mock-dbpath"
   echo "$version" >"$dest/etc/mock/.buildfleet-mock-version"
 }
 
@@ -142,13 +148,14 @@ mock_build_tools_spec() {  # rpm-build-chroot: what mock --rebuild runs inside t
   # `rpm -qpl` of it, then `bash --login -c 'rpmbuild -bs ...'` and `bash --login -c 'rpmbuild -bb
   # ...'`. The programs come from this image with every library ldd names and every symlink on the
   # way to a file, each under its /usr path (the package's /lib and /lib64 are links into /usr, as
-  # in Debian). bash is needed twice: mock calls it, and Debian's %_dbpath is %(bash -c ...).
+  # in Debian). bash because mock runs rpmbuild through `bash --login -c`.
   # rpmbuild reads /usr/lib/rpm (macros, rpmrc, platform/, the brp-* and check-files scripts it
   # runs, with busybox's applets) and libmagic's database. No perl or python. Debian's post-install
   # scripts (brp-strip-static-archive, brp-remove-la-files) call `xargs -d`, `xargs --null`,
   # `rm --force`, which busybox lacks: /etc/rpm/macros.rpm-build-chroot (read after the platform
   # macros that define it) empties %__os_install_post, as `%global __os_install_post %{nil}` in a
-  # spec would, so a spec builds unchanged.
+  # spec would, so a spec builds unchanged. It also sets %_dbpath to /var/lib/rpm, where mock's dnf
+  # wrote the chroot's packages (the same macro in the staged tree, see mock_install_tree).
   cat <<'SPEC'
 %global debug_package %{nil}
 %global __os_install_post %{nil}
@@ -190,8 +197,8 @@ done
 cp -a /usr/lib/rpm %{buildroot}/usr/lib/rpm
 echo /usr/lib/rpm >>paths
 mkdir -p %{buildroot}/etc/rpm
-printf '%s\n' '# busybox cannot run the brp-* scripts (see test_guest_mock.sh)' '%%__os_install_post %%{nil}' \
-  >%{buildroot}/etc/rpm/macros.rpm-build-chroot
+printf '%s\n' '# busybox cannot run the brp-* scripts; one database path (see test_guest_mock.sh)' \
+  '%%__os_install_post %%{nil}' '%%_dbpath /var/lib/rpm' >%{buildroot}/etc/rpm/macros.rpm-build-chroot
 ln -s usr/lib %{buildroot}/lib
 ln -s usr/lib64 %{buildroot}/lib64
 # Commands rpmbuild's check-files and simple %%install sections call, not in busybox-root.
