@@ -149,8 +149,8 @@ mock_build_tools_spec() {  # rpm-build-chroot: what mock --rebuild runs inside t
   # ...'`. The programs come from this image with every library ldd names and every symlink on the
   # way to a file, each under its /usr path (the package's /lib and /lib64 are links into /usr, as
   # in Debian). bash because mock runs rpmbuild through `bash --login -c`.
-  # rpmbuild reads /usr/lib/rpm (macros, rpmrc, platform/, the brp-* and check-files scripts it
-  # runs, with busybox's applets) and libmagic's database. No perl or python. Debian's post-install
+  # rpmbuild reads /usr/lib/rpm (macros, rpmrc, platform/, the check-files script it runs with
+  # busybox's applets) and libmagic's database. No perl or python. Debian's post-install
   # scripts (brp-strip-static-archive, brp-remove-la-files) call `xargs -d`, `xargs --null`,
   # `rm --force`, which busybox lacks: /etc/rpm/macros.rpm-build-chroot (read after the platform
   # macros that define it) empties %__os_install_post, as `%global __os_install_post %{nil}` in a
