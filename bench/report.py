@@ -235,9 +235,11 @@ def provisioning(out_dir, playbook):
 def _provision_goal(run, hosts, executions, commands):
     """The goal of issue 17 for one row of table 2, as a sentence (None for rows without a goal)."""
     if run == 'no-op run':
-        met = executions == 1 and commands <= 1
-        return ('no-op run on %d host(s): %d module execution(s) and %d LVM command(s) per host (goal 1 and at most '
-                '1): %s' % (hosts, executions, commands, 'met' if met else 'NOT met'))
+        # Two since issue 27: the roots the config files record are read (mock_config_info, no command)
+        # before the roots are decided, then builder_info reads everything else.
+        met = executions <= 2 and commands <= 1
+        return ('no-op run on %d host(s): %d module execution(s) and %d LVM command(s) per host (goal at most 2 and '
+                'at most 1): %s' % (hosts, executions, commands, 'met' if met else 'NOT met'))
     if run == 'first run':
         return ('first run on %d host(s): %d module executions per host (goal at most 15, as before): %s'
                 % (hosts, executions, 'met' if executions <= 15 else 'NOT met'))
