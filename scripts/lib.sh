@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(qemu-system-x86 qemu-utils debootstrap openssh-client e2fsprogs
 say() { printf '\n==> %s\n' "$*" >&2; }
 
 # The report gate's tools: promtool (prometheus) and headless Chromium; installed only when that gate runs.
+# shellcheck disable=SC2034  # scripts/test, which sources this file, uses it
 REPORT_DEBIAN_PACKAGES=(prometheus chromium)
 
 ensure_debian_packages() {  # ensure_debian_packages [PKG...]: the named packages, DEBIAN_PACKAGES without any
@@ -72,7 +73,7 @@ MAIN_VENV=$WORK/venv-main
 NEWEST_VENV=$WORK/venv-newest
 
 setup_main() {
-  ensure_debian_packages
+  ensure_debian_packages "${DEBIAN_PACKAGES[@]}"
   ensure_venv "$MAIN_VENV" "$(python_for_main_line)"
   ensure_collection_path
   activate "$MAIN_VENV"

@@ -40,6 +40,7 @@ mock_into_rootfs() {  # mock_into_rootfs ROOTFS WORKDIR
   tar -xzf "$MOCK_TARBALL" -C "$work/mock-src" || die "cannot unpack $MOCK_TARBALL"
   src=$(find "$work/mock-src" -maxdepth 3 -path '*/mock/mock.spec' | head -n1)
   src=${src%/mock/mock.spec}
+  # shellcheck disable=SC2015  # die exits: C never runs after a true A && B
   [ -f "$src/mock/mock.spec" ] && [ -d "$src/mock-core-configs/etc/mock" ] \
     || die "$MOCK_TARBALL does not hold mock/mock.spec and mock-core-configs/etc/mock (an extract of rpm-software-management/mock)"
   mock_install_tree "$src" "$rootfs$MOCK_STAGE/root"
