@@ -51,6 +51,13 @@ def load_summary(out):
     return statistics.mean(ones), max(ones), len(ones)
 
 
+def file_count(payload):
+    """'3424 regular files of 4137 paths'; older output counted paths only (files, directories, links)."""
+    if 'paths' in payload:
+        return '%s regular files of %s paths' % (payload['files'], payload['paths'])
+    return '%s paths: files, directories and links' % payload['files']
+
+
 def environment(env, payload, out, total):
     load = load_summary(out)
     during = ('1-minute load average %.2f on average, %.2f at most (%d samples, every 10 s)' % load) if load else 'not sampled'
@@ -58,14 +65,14 @@ def environment(env, payload, out, total):
         '# Real mock on the test guest: %s' % env['date'],
         '',
         '- controller: %s, %s cores, %s GB; load average before the run %s (1, 5, 15 min); during it: %s; '
-        'QEMU processes running when the run began (this guest not counted): %s'
+        'QEMU guests on the machine when the measurements began, this one included: %s'
         % (env['cpu'], env['nproc'], env['mem_gb'], env['load_before'], during, env['qemu_processes_before']),
         '- guest: %s, %s, lvm2 %s' % (env['guest'], env['accel'].upper(), env['lvm2']),
-        '- mock %s from `%s` (run as `runuser -u mockbuild -- mock`), %s, rpm %s; root_cache compresses with %s'
+        '- mock %s from `%s` (run as `runuser -u mockbuild -- mock`), dnf %s, rpm %s; root_cache compresses with %s'
         % (payload['mock'], env['tarball'], payload['dnf'], payload['rpm'], payload['compress']),
-        '- chroot: busybox-root and `bench-payload`, an RPM of the guest\'s `%s` (%s files, %s MiB installed, '
+        '- chroot: busybox-root and `bench-payload`, an RPM of the guest\'s `%s` (%s, %s MiB installed, '
         'RPM %s MiB with an uncompressed payload, built in the guest in %.0f s)'
-        % (payload['dirs'], payload['files'], mib(payload['installed_bytes']), mib(payload['rpm_bytes']),
+        % (payload['dirs'], file_count(payload), mib(payload['installed_bytes']), mib(payload['rpm_bytes']),
            payload['rpmbuild_s']),
         '- runs from a ready root: %s per config; whole command %d min %02d s' % (env['runs'], total // 60, total % 60),
         '',

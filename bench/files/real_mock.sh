@@ -79,18 +79,18 @@ write_config() {  # write_config NAME: a config on the bench base with the plugi
 }
 
 cmd_setup() {
-  local dev=$1 t0 rpm_s rpm bytes files mp vg pv; shift
+  local dev=$1 t0 rpm_s rpm bytes paths files mp vg pv; shift
   usermod -a -G mock mockbuild
   # What an earlier run in this guest left: mounts, the volume groups on the pool devices, the
   # chroots and configs.
-  for mp in $(awk '$2 ~ "^(/srv/bench|/var/lib/mock/)" {print $2}' /proc/mounts | sort -r); do umount -l "$mp"; done
+  awk '$2 ~ "^(/srv/bench|/var/lib/mock/)" {print $2}' /proc/mounts | sort -r | while read -r mp; do umount -l "$mp"; done
   for pv in "$@"; do
     vg=$(pvs --noheadings -o vg_name "$pv" 2>/dev/null | tr -d ' ' || true)
     [ -z "$vg" ] || vgremove -ff -y "$vg" >/dev/null
     pvremove -ff -y "$pv" >/dev/null 2>&1 || true
     wipefs -a -q "$pv"
   done
-  rm -rf /var/lib/mock/* /var/lib/mock/.[!.]* /etc/mock/bench-*.cfg "$WORK/bench-payload.spec"
+  rm -rf /var/lib/mock/* /var/lib/mock/.[!.]* /etc/mock/bench-*.cfg "$WORK/bench-payload.spec" "${LOGS:?}"/*
   # The plain and root_cache configs' basedir and cache: a file system of their own, as lvm_root has.
   wipefs -a -q "$dev"
   mkfs.ext4 -q -F "$dev"
@@ -109,7 +109,8 @@ cmd_setup() {
   rm -rf "$WORK/rpmbuild"
   createrepo_c --quiet "$REPO"
   bytes=$(rpm -qp --qf '%{SIZE}' "$REPO/$(basename "$rpm")")
-  files=$(rpm -qpl "$REPO/$(basename "$rpm")" | wc -l)
+  paths=$(rpm -qpl "$REPO/$(basename "$rpm")" | wc -l)
+  files=$(rpm -qp --qf '[%{FILEMODES:perms}\n]' "$REPO/$(basename "$rpm")" | grep -c '^-')
   write_config bench-base-x86_64 <<CFG
 # Benchmark base config (bench/files/real_mock.sh): custom-1-x86_64 on the local repository $REPO,
 # busybox-root and the payload package as the chroot.
@@ -143,8 +144,8 @@ config_opts['cache_topdir'] = '$PLAIN_TOP/cache'
 config_opts['plugin_conf']['root_cache_enable'] = False
 config_opts['plugin_conf']['lvm_root_enable'] = False
 CFG
-  printf '{"kind": "payload", "dirs": "%s", "rpm_bytes": %s, "installed_bytes": %s, "files": %s, "rpmbuild_s": %s, "compress": "%s", "mock": "%s", "dnf": "%s", "rpm": "%s"}\n' \
-    "$PAYLOAD_DIRS" "$(stat -c %s "$REPO/$(basename "$rpm")")" "$bytes" "$files" "$rpm_s" \
+  printf '{"kind": "payload", "dirs": "%s", "rpm_bytes": %s, "installed_bytes": %s, "paths": %s, "files": %s, "rpmbuild_s": %s, "compress": "%s", "mock": "%s", "dnf": "%s", "rpm": "%s"}\n' \
+    "$PAYLOAD_DIRS" "$(stat -c %s "$REPO/$(basename "$rpm")")" "$bytes" "$paths" "$files" "$rpm_s" \
     "$(command -v pigz >/dev/null && echo pigz || echo gzip)" "$(cat /etc/mock/.buildfleet-mock-version)" \
     "$(dnf --version 2>/dev/null | head -n1)" "$(rpm --version | awk '{print $3}')"
 }
