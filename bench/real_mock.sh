@@ -35,7 +35,9 @@ INDEPENDENT=${BENCH_RM_INDEPENDENT:-4}
 PAYLOAD_DIRS=${BENCH_RM_PAYLOAD_DIRS:-/usr/lib/x86_64-linux-gnu /usr/share}
 TARBALL=${BUILDFLEET_GUEST_MOCK_TARBALL:-$ROOT/../shared/mock-upstream/mock-6.7-81787520.tar.gz}
 [ -f "$TARBALL" ] || { echo "mock's source tarball $TARBALL does not exist: set BUILDFLEET_GUEST_MOCK_TARBALL" >&2; exit 1; }
-[ "$INDEPENDENT" -ge 1 ] && [ "$INDEPENDENT" -le 4 ] || { echo "BENCH_RM_INDEPENDENT must be 1 to 4 (bench/real_mock.yml declares four configs), not '$INDEPENDENT'" >&2; exit 1; }
+if [ "$INDEPENDENT" -lt 1 ] || [ "$INDEPENDENT" -gt 4 ]; then
+  echo "BENCH_RM_INDEPENDENT must be 1 to 4 (bench/real_mock.yml declares four configs), not '$INDEPENDENT'" >&2; exit 1
+fi
 RUN=$WORK/bench/real_mock
 OUT=$WORK/bench/real_mock-out
 STAMP=$(date -u +%Y-%m-%dT%H%M)

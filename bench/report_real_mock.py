@@ -116,7 +116,7 @@ def sharing_table(rows, sizes):
         measured[held[0]['n']] = held[0]['pool_bytes']
     lines = ['## 2. Pool data of N build roots', '',
              'Pool data in use (`lvs` data_percent x pool size, after a sync), MiB. Shared: one `postinit` of the'
-             ' lvm_root config (%s MiB alone) and N `mock --uniqueext bK --chroot` runs started together from it,'
+             ' lvm_root config (%s MiB alone) and N `mock --uniqueext bK --chroot` runs started from it (N=16 adds 12 to the running 4),'
              ' measured while all N hold their roots open. Independent: N configs of the same base on one pool,'
              ' each with its own `mock --init` (head volume and `postinit`), measured after the inits and again'
              ' with all N roots held open by `mock --chroot`. Rows marked computed are N x the measured'
