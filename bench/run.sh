@@ -3,6 +3,9 @@
 # with the environment, to bench/results/<UTC date and time>.md.
 #
 #   bench/run.sh
+#   bench/run.sh real_mock    the lvm_root plugin with real mock instead (bench/real_mock.sh: time to a
+#                             ready build root against root_cache and a plain chroot, pool data of
+#                             --uniqueext roots against independent roots), its own guest and results file
 #
 #   1 per task: thinpool, thin_snapshot, build_root in change and no-op paths, median
 #     wall time and LVM commands, against community.general.lvol or plain commands
@@ -21,6 +24,11 @@
 # Guests run in .tmp/bench/guest1 and .tmp/bench/guest2 (8 data disks of 8G each,
 # sparse); LVM commands and module executions are counted inside the guest by
 # bench/files/counters.sh. Run after scripts/test or scripts/main-job set up .tmp/.
+case "${1:-}" in
+  '') ;;
+  real_mock) exec "$(dirname "$0")/real_mock.sh" ;;
+  *) echo "usage: $0 [real_mock]" >&2; exit 2 ;;
+esac
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../scripts/lib.sh"
 setup_main
