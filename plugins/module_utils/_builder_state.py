@@ -22,12 +22,7 @@ import sys
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import (
-    pool_headroom,
-    room_warning,
-    vg_headroom,
-    vg_pools,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import host_headroom
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmError, lv_path
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._mock_config import (
     ENTRY_KEYS,
@@ -168,20 +163,6 @@ def host_profile_users(host, profile):
                   if lv.profile == profile)
 
 
-def room_findings(host, pools, profile_dir):
-    """Each existing pool's `headroom`, and a warning per volume group that cannot take the next autoextend step
-    of its pools together."""
-    rooms = {}
-    for pool in pools:
-        report = host.vg(pool['vg'])
-        if not pool.get('exists') or report is None:
-            continue
-        if pool['vg'] not in rooms:
-            rooms[pool['vg']] = vg_headroom(report, vg_pools(report, profile_dir))
-        pool['headroom'] = pool_headroom(rooms[pool['vg']], pool)
-    return [warning for warning in (room_warning(rooms[vg]) for vg in sorted(rooms)) if warning]
-
-
 def _entry(item):
     """The schema's keys of one rendered config (the filter's extra keys left out), validated."""
     entry = dict((key, item[key]) for key in ENTRY_KEYS if item.get(key) is not None)
@@ -273,7 +254,7 @@ def read_builder(module, lvm, params):
         result['pools'].append(facts)
         for warning in warnings:
             module.warn(warning)
-    for warning in room_findings(host, result['pools'], params['profile_dir']):
+    for warning in host_headroom(host, result['pools'], params['profile_dir']):
         module.warn(warning)
     result['pools_to_change'] = ['%s/%s' % (p['vg'], p['name']) for p in result['pools'] if not p['matches']]
     _add_configs(result, host, params)

@@ -85,6 +85,20 @@ def pool_headroom(vg_room, pool):
             'vg_next_steps': vg_room['next_steps'], 'vg_missing': vg_room['missing']}
 
 
+def host_headroom(host, pools, profile_dir):
+    """Give each existing pool of `pools` (facts from one HostReport) its `headroom`; return the room warnings,
+    one per volume group that cannot take the next autoextend step of its pools together."""
+    rooms = {}
+    for pool in pools:
+        report = host.vg(pool['vg'])
+        if not pool.get('exists') or report is None:
+            continue
+        if pool['vg'] not in rooms:
+            rooms[pool['vg']] = vg_headroom(report, vg_pools(report, profile_dir))
+        pool['headroom'] = pool_headroom(rooms[pool['vg']], pool)
+    return [warning for warning in (room_warning(rooms[vg]) for vg in sorted(rooms)) if warning]
+
+
 def room_warning(vg_room):
     """The finding when the VG cannot take the next step of its pools together; None when it can."""
     if not vg_room['missing']:

@@ -98,12 +98,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import (
-    pool_headroom,
-    room_warning,
-    vg_headroom,
-    vg_pools,
-)
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import host_headroom
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import run_and_exit
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._thinpool import (
     AUTOEXTEND_TOGETHER,
@@ -123,22 +118,9 @@ def read_pools(module, lvm):
     for pool in pools:
         for warning in usage_warnings(pool) if pool['exists'] else []:
             module.warn(warning)
-    for warning in add_headroom(host, pools, module.params['profile_dir']):
+    for warning in host_headroom(host, pools, module.params['profile_dir']):
         module.warn(warning)
     return {'changed': False, 'pools': pools}
-
-
-def add_headroom(host, pools, profile_dir):
-    """Each existing pool's `headroom`; the room warnings, one per volume group that lacks room."""
-    rooms = {}
-    for pool in pools:
-        if not pool['exists']:
-            continue
-        if pool['vg'] not in rooms:
-            report = host.vg(pool['vg'])
-            rooms[pool['vg']] = vg_headroom(report, vg_pools(report, profile_dir))
-        pool['headroom'] = pool_headroom(rooms[pool['vg']], pool)
-    return [warning for warning in (room_warning(rooms[vg]) for vg in sorted(rooms)) if warning]
 
 
 def main():

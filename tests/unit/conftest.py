@@ -27,6 +27,12 @@ Everything is reached through fixtures, so test files never import this file:
     Holds POSIX ``lockf`` locks from separate processes (lockf locks belong to
     a process, so a lock taken by the test process itself never blocks it),
     and probes from another process whether a file is locked.
+``foo_basedir``, ``foo_config``
+    mock's basedir of root ``foo`` (the root of the ``mock_family`` capture)
+    with the lock files mock keeps for it and its bootstrap
+    (``FOO_LOCK_FILES``, also the fixture ``foo_lock_files``), and its config
+    file, for the tests of a renewal (build_root refresh and the maintenance
+    timer's program).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -510,3 +516,33 @@ def lock_holder():
         yield holder
     finally:
         holder.release_all()
+
+
+# --------------------------------------------------------------------------- mock's files of root foo
+
+# The lock files mock's lvm_root plugin keeps in its basedir for root foo and its bootstrap.
+FOO_LOCK_FILES = ('.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo-bootstrap.lock',
+                  '.lvm-pool-mock.foo-bootstrap.lock')
+
+
+@pytest.fixture
+def foo_lock_files():
+    return list(FOO_LOCK_FILES)
+
+
+@pytest.fixture
+def foo_basedir(tmp_path):
+    """tmp_path/mock holding the lock files of root foo and of its bootstrap, as mock leaves them."""
+    path = tmp_path / 'mock'
+    path.mkdir()
+    for name in FOO_LOCK_FILES:
+        (path / name).write_text(u'')
+    return path
+
+
+@pytest.fixture
+def foo_config(tmp_path):
+    """tmp_path/foo.cfg, a config of root foo (its modification time is what a renewal compares)."""
+    path = tmp_path / 'foo.cfg'
+    path.write_text(u"config_opts['root'] = 'foo'\n")
+    return path

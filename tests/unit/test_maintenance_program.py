@@ -18,8 +18,6 @@ import os
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOCKS = ['.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo-bootstrap.lock',
-         '.lvm-pool-mock.foo-bootstrap.lock']
 OLD = 'mock.foo.postinit_updated_2026-01-01_10-00'
 
 
@@ -35,17 +33,13 @@ def program(fake_lvm, monkeypatch):
 
 
 @pytest.fixture
-def settings(tmp_path):
-    basedir = tmp_path / 'mock'
-    basedir.mkdir()
-    for name in LOCKS:
-        (basedir / name).write_text(u'')
+def settings(tmp_path, foo_basedir, foo_config):
     (tmp_path / 'textfile').mkdir()
-    (tmp_path / 'foo.cfg').write_text(u'')
-    os.utime(str(tmp_path / 'foo.cfg'), (1795631000, 1795631000))
-    data = {'host': 'b1', 'basedir': str(basedir), 'mock_command': ['mock'],
+    # Before the captured postinit was made (1795631202): the config is not newer.
+    os.utime(str(foo_config), (1795631000, 1795631000))
+    data = {'host': 'b1', 'basedir': str(foo_basedir), 'mock_command': ['mock'],
             'configs': [{'name': 'foo-lvm', 'root': 'foo', 'vg': 'fixture', 'pool': 'mockpool',
-                         'path': str(tmp_path / 'foo.cfg'), 'other_roots': [], 'prewarm': False}],
+                         'path': str(foo_config), 'other_roots': [], 'prewarm': False}],
             'pools': [{'vg': 'fixture', 'name': 'mockpool'}], 'refresh': True, 'max_age_days': 100000.0,
             'keep_updates': 1, 'reap': False, 'textfile_dir': str(tmp_path / 'textfile')}
     path = tmp_path / 'settings.json'
@@ -69,6 +63,10 @@ def test_prunes_and_writes_the_textfile(program, fake_lvm, lvm_reports, settings
     assert samples['mock_lvm_postinit_timestamp_seconds'] == 1795631202
     assert samples['mock_lvm_config_newer_than_postinit'] == 0
     assert samples['mock_lvm_pool_read_ok'] == 1 and 'mock_lvm_pool_data_percent' in samples
+    # Health and the VG's headroom as pool_report gives them (thinpool_info's code): not a pool shown unhealthy.
+    assert samples['mock_lvm_pool_healthy'] == 1 and 'mock_lvm_pool_problem' not in samples
+    assert samples['mock_lvm_vg_free_bytes'] == 875 * 4194304  # host_fullreport: vg_free_count x vg_extent_size
+    assert samples['mock_lvm_vg_autoextend_missing_bytes'] == 0
     # Written whole: no temporary file is left beside it.
     assert os.listdir(str(tmp_path / 'textfile')) == ['mock_lvm.prom']
 

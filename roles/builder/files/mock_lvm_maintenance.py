@@ -11,9 +11,10 @@ runs, through the same code (the collection's module_utils, installed beside thi
 stale postinit (refresh_build_roots), keep the newest update snapshots and reap stale working volumes
 (prune_snapshots with prune_reap). A config in use is skipped and named. Then it reads the declared pools and,
 when SETTINGS names node_exporter's textfile directory, writes the builder's metrics there (mock_lvm.prom,
-written whole and renamed, the same metrics as pool_report's textfile). It prints one JSON line per config and
-one summary line, and exits 1 when a config failed for another reason than being in use. --check changes
-nothing and prints what would run. No Ansible is needed on the builder.
+written whole and renamed, the same metrics as pool_report's textfile: pool use and health, VG headroom,
+freshness). It prints one JSON line per config and one summary line, and exits 1 when a config failed for
+another reason than being in use. --check changes nothing and prints what would run. No Ansible is needed on
+the builder.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +32,7 @@ sys.path.insert(0, LIB)
 # pylint: disable=wrong-import-position
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._build_root_flow import run_build_root  # noqa: E402
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError  # noqa: E402
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._headroom import host_headroom  # noqa: E402
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._lvm import LvmClient  # noqa: E402
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._textfile import (  # noqa: E402
     STAMP,
@@ -113,17 +115,21 @@ def root_row(host, config, result):
 
 
 def pool_rows(host, settings, runner):
-    """The fleet report's pool rows, from one lvm fullreport."""
-    lvm = LvmClient(runner)
-    report = lvm.read_host()
+    """The fleet report's pool rows, from one lvm fullreport: use, health and the VG's headroom, as pool_report's."""
+    report = LvmClient(runner).read_host()
+    profile_dir = settings.get('profile_dir', '/etc/lvm/profile')
+    pools = [read_pool(report, pool['vg'], pool['name'], profile_dir) for pool in settings['pools']]
+    host_headroom(report, pools, profile_dir)
     rows = []
-    for pool in settings['pools']:
-        facts = read_pool(report, pool['vg'], pool['name'], settings.get('profile_dir', '/etc/lvm/profile'))
-        row = {'host': host, 'vg': pool['vg'], 'pool': pool['name'], 'data_percent': None,
-               'metadata_percent': None, 'thin_volumes': None}
+    for facts in pools:
+        row = {'host': host, 'vg': facts['vg'], 'pool': facts['name'], 'data_percent': None,
+               'metadata_percent': None, 'thin_volumes': None, 'health': None}
         if facts.get('exists'):
+            headroom = facts.get('headroom') or {}
             row.update(data_percent=facts['data_percent'] or 0.0, metadata_percent=facts['metadata_percent'] or 0.0,
-                       thin_volumes=len(facts['thin_volumes']))
+                       thin_volumes=len(facts['thin_volumes']), health=facts['health'],
+                       vg_free_bytes=headroom.get('vg_free'), vg_missing_bytes=headroom.get('vg_missing'),
+                       autoextend_steps_left=headroom.get('autoextend_steps_left'))
         rows.append(row)
     return rows
 

@@ -26,8 +26,6 @@ POSTINIT_TIME = 1795631202
 NEW = 'mock.foo.postinit_updated_2026-02-01_10-00'
 FOO = ['+mock.foo-bootstrap.head', '+mock.foo.ABC', '+mock.foo.head', 'mock.foo-bootstrap.postinit',
        'mock.foo.postinit', 'mock.foo.postinit_updated_2026-01-01_10-00', NEW]
-LOCKS = ['.lvm-mock.foo.lock', '.lvm-pool-mock.foo.lock', '.lvm-mock.foo-bootstrap.lock',
-         '.lvm-pool-mock.foo-bootstrap.lock']
 INIT = ['mock', '-r', 'foo', '--init']
 AFTER_INIT = dict(base='pool_only', source='mock_family', add=[
     ('+mock.foo.head', '+mock.foo.head', {}), ('mock.foo.postinit', 'mock.foo.postinit', {'lv_time': '1900000000'}),
@@ -36,28 +34,12 @@ AFTER_INIT = dict(base='pool_only', source='mock_family', add=[
 YOUNG, OLD = 100000.0, 0.001  # max_age_days: the fixture's snapshots are younger / older
 
 
-@pytest.fixture
-def basedir(tmp_path):
-    path = tmp_path / 'mock'
-    path.mkdir()
-    for name in LOCKS:
-        (path / name).write_text(u'')
-    return path
-
-
-@pytest.fixture
-def config_file(tmp_path):
-    path = tmp_path / 'foo.cfg'
-    path.write_text(u"config_opts['root'] = 'foo'\n")
-    return path
-
-
 def _touch(path, when):
     os.utime(str(path), (when, when))
 
 
 @pytest.fixture
-def renew(fake_lvm, run_module, lvm_reports, basedir):
+def renew(fake_lvm, run_module, lvm_reports, foo_basedir):
     """Run build_root state=initialized refresh=true with the reads a renewal makes: the family, the family again
     under the locks, the empty pool after lvremove, and what mock --init made."""
 
@@ -65,7 +47,7 @@ def renew(fake_lvm, run_module, lvm_reports, basedir):
              lvs=None):
         fake_lvm.set(lvs=lvs or [lvm_reports.resolve(spec) for spec in reads], mock=(0, '', ''))
         fake_lvm.ok('lvremove', 'umount')
-        params = dict(root='foo', vg='fixture', pool='mockpool', basedir=str(basedir), state='initialized',
+        params = dict(root='foo', vg='fixture', pool='mockpool', basedir=str(foo_basedir), state='initialized',
                       refresh=True)
         params.update(args)
         return run_module(build_root, params, check_mode=check_mode, diff=diff)
@@ -92,9 +74,9 @@ def test_aged_postinit_is_renewed(renew):
     assert res.result['diff']['before'] == {'volumes': sorted(FOO)}
 
 
-def test_young_postinit_and_unchanged_config_is_one_read(renew, config_file):
-    _touch(config_file, POSTINIT_TIME - 60)
-    res = renew(dict(max_age_days=YOUNG, config_file=str(config_file)), reads=['mock_family'])
+def test_young_postinit_and_unchanged_config_is_one_read(renew, foo_config):
+    _touch(foo_config, POSTINIT_TIME - 60)
+    res = renew(dict(max_age_days=YOUNG, config_file=str(foo_config)), reads=['mock_family'])
     assert not res.failed, res
     assert res.changed is False and res.result['refreshed'] is False
     assert res.tools == ['lvs']
@@ -102,12 +84,12 @@ def test_young_postinit_and_unchanged_config_is_one_read(renew, config_file):
     assert res.result['freshness']['config_newer'] is False
 
 
-def test_config_newer_than_postinit_is_renewed(renew, config_file):
-    _touch(config_file, POSTINIT_TIME + 60)
-    res = renew(dict(config_file=str(config_file)))
+def test_config_newer_than_postinit_is_renewed(renew, foo_config):
+    _touch(foo_config, POSTINIT_TIME + 60)
+    res = renew(dict(config_file=str(foo_config)))
     assert not res.failed, res
     assert res.mutating == lvremove(*FOO) + [INIT]
-    assert res.result['refresh_reasons'] == ['config file %s changed after postinit was made' % config_file]
+    assert res.result['refresh_reasons'] == ['config file %s changed after postinit was made' % foo_config]
     # After the renewal the new postinit is newer than the config.
     assert res.result['freshness']['config_newer'] is False
 
@@ -119,34 +101,34 @@ def test_state_present_renews_too_and_leaves_a_family_without_postinit(renew):
     assert not res.failed and res.changed is False and res.tools == ['lvs'], res
 
 
-def test_check_mode_lists_the_removal_and_mock(renew, basedir):
+def test_check_mode_lists_the_removal_and_mock(renew, foo_basedir, foo_lock_files):
     res = renew(dict(max_age_days=OLD), reads=['mock_family'], check_mode=True)
     assert not res.failed, res
     assert res.changed is True
     assert res.tools == ['lvs']
     assert res.result['commands'][1:] == lvremove(*FOO) + [INIT]
-    assert sorted(os.listdir(str(basedir))) == sorted(LOCKS)
+    assert sorted(os.listdir(str(foo_basedir))) == sorted(foo_lock_files)
 
 
-def test_update_snapshot_named_current_counts_as_the_start(renew, basedir):
-    (basedir / '.snapinfo-mock.foo.head').write_text(u'%s\n' % NEW)
+def test_update_snapshot_named_current_counts_as_the_start(renew, foo_basedir):
+    (foo_basedir / '.snapinfo-mock.foo.head').write_text(u'%s\n' % NEW)
     res = renew(dict(max_age_days=YOUNG), reads=['mock_family'])
     fresh = res.result['freshness']
     assert fresh['start_snapshot'] == NEW and fresh['newest_update'] == NEW
     assert fresh['newest_update_created'] == 1795631206
 
 
-def test_busy_family_is_skipped_as_a_running_build(renew, basedir, lock_holder):
-    lock_holder.hold(str(basedir / '.lvm-mock.foo.lock'))
+def test_busy_family_is_skipped_as_a_running_build(renew, foo_basedir, lock_holder):
+    lock_holder.hold(str(foo_basedir / '.lvm-mock.foo.lock'))
     res = renew(dict(max_age_days=OLD), reads=['mock_family'])
     assert res.failed and res.result['build_running'] is True
-    assert res.msg.startswith('Build in progress: %s' % (basedir / '.lvm-mock.foo.lock'))
+    assert res.msg.startswith('Build in progress: %s' % (foo_basedir / '.lvm-mock.foo.lock'))
     assert res.mutating == []
 
 
-def test_a_process_waiting_for_the_init_lock_stops_the_removal(renew, lvm_reports, basedir):
+def test_a_process_waiting_for_the_init_lock_stops_the_removal(renew, lvm_reports, foo_basedir):
     """A build that read postinit and then blocked on the shared init lock must find postinit when it gets it."""
-    lock = str(basedir / '.lvm-mock.foo.lock')
+    lock = str(foo_basedir / '.lvm-mock.foo.lock')
     waiter = []
 
     def under_the_locks(argv):
@@ -193,11 +175,11 @@ def test_bad_refresh_input_is_refused(renew, args, error):
     assert res.mutating == []
 
 
-def test_info_module_reports_freshness(fake_lvm, run_module, lvm_reports, basedir, config_file):
-    _touch(config_file, POSTINIT_TIME + 1)
+def test_info_module_reports_freshness(fake_lvm, run_module, lvm_reports, foo_basedir, foo_config):
+    _touch(foo_config, POSTINIT_TIME + 1)
     fake_lvm.set(lvs=[lvm_reports.resolve('mock_family')])
-    res = run_module(build_root_info, dict(root='foo', vg='fixture', pool='mockpool', basedir=str(basedir),
-                                           config_file=str(config_file)))
+    res = run_module(build_root_info, dict(root='foo', vg='fixture', pool='mockpool', basedir=str(foo_basedir),
+                                           config_file=str(foo_config)))
     assert not res.failed, res
     fresh = res.result['freshness']
     assert fresh['postinit_created'] == POSTINIT_TIME and fresh['config_newer'] is True
