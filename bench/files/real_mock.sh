@@ -78,6 +78,17 @@ write_config() {  # write_config NAME: a config on the bench base with the plugi
   chgrp mock "/etc/mock/$1.cfg"
 }
 
+write_plain_config() {  # write_plain_config NAME ROOT_CACHE(True|False): a config on the ext4 disk, no lvm_root
+  write_config "$1" <<CFG
+include('bench-base-x86_64.cfg')
+config_opts['root'] = '$1'
+config_opts['basedir'] = '$PLAIN_TOP/mock'
+config_opts['cache_topdir'] = '$PLAIN_TOP/cache'
+config_opts['plugin_conf']['root_cache_enable'] = $2
+config_opts['plugin_conf']['lvm_root_enable'] = False
+CFG
+}
+
 cmd_setup() {
   local dev=$1 t0 rpm_s rpm bytes paths files mp vg pv; shift
   usermod -a -G mock mockbuild
@@ -128,22 +139,8 @@ gpgcheck=0
 """
 CFG
   # root_cache as mock ships it (enabled by default; pigz when present, else gzip), no lvm_root.
-  write_config bench-rootcache <<CFG
-include('bench-base-x86_64.cfg')
-config_opts['root'] = 'bench-rootcache'
-config_opts['basedir'] = '$PLAIN_TOP/mock'
-config_opts['cache_topdir'] = '$PLAIN_TOP/cache'
-config_opts['plugin_conf']['root_cache_enable'] = True
-config_opts['plugin_conf']['lvm_root_enable'] = False
-CFG
-  write_config bench-plain <<CFG
-include('bench-base-x86_64.cfg')
-config_opts['root'] = 'bench-plain'
-config_opts['basedir'] = '$PLAIN_TOP/mock'
-config_opts['cache_topdir'] = '$PLAIN_TOP/cache'
-config_opts['plugin_conf']['root_cache_enable'] = False
-config_opts['plugin_conf']['lvm_root_enable'] = False
-CFG
+  write_plain_config bench-rootcache True
+  write_plain_config bench-plain False
   printf '{"kind": "payload", "dirs": "%s", "rpm_bytes": %s, "installed_bytes": %s, "paths": %s, "files": %s, "rpmbuild_s": %s, "compress": "%s", "mock": "%s", "dnf": "%s", "rpm": "%s"}\n' \
     "$PAYLOAD_DIRS" "$(stat -c %s "$REPO/$(basename "$rpm")")" "$bytes" "$paths" "$files" "$rpm_s" \
     "$(command -v pigz >/dev/null && echo pigz || echo gzip)" "$(cat /etc/mock/.buildfleet-mock-version)" \
