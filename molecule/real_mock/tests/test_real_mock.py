@@ -1,4 +1,5 @@
 """The guest after the real-mock cases (side_effect.yml ends with the role provisioning again)."""
+import ast
 import json
 
 MOCK = 'runuser -u mockbuild -- mock '
@@ -22,8 +23,27 @@ def test_both_configs_are_prewarmed_on_the_one_pool(host):
         assert lvs['mock.%s.postinit' % root]['pool_lv'] == 'rmpool'
 
 
+def debug_config(text):
+    """mock --debug-config prints one "config_opts['KEY'] = pformat(VALUE)" per key that differs
+    from mock's defaults (mock.py do_debugconfig); a pformat value may span several lines."""
+    values, key, lines = {}, None, []
+    for line in text.splitlines() + ["config_opts['']"]:
+        if line.startswith("config_opts['"):
+            if key:
+                values[key] = '\n'.join(lines)
+            key, _, first = line[len("config_opts['"):].partition("'] = ")
+            lines = [first]
+        elif key:
+            lines.append(line)
+    return values
+
+
 def test_mock_loads_the_role_s_configs_with_lvm_root(host):
     for name in ('rm-a', 'rm-b'):
-        out = host.check_output(MOCK + '-r %s --debug-config' % name)
-        assert "config_opts['root'] = '%s'" % name in out
-        assert "config_opts['plugin_conf']['lvm_root_enable'] = True" in out
+        config = debug_config(host.check_output(MOCK + '-r %s --debug-config' % name))
+        assert ast.literal_eval(config['root']) == name
+        assert ast.literal_eval(config['basedir']) == '/srv/rm/mock'
+        plugins = ast.literal_eval(config['plugin_conf'])
+        assert plugins['lvm_root_enable'] is True
+        assert plugins['lvm_root_opts']['pool_name'] == 'rmpool'
+        assert plugins['lvm_root_opts']['volume_group'] == 'rm'
