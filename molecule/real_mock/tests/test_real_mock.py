@@ -31,7 +31,7 @@ def debug_config(text):
         if line.startswith("config_opts['"):
             if key:
                 values[key] = '\n'.join(lines)
-            key, _, first = line[len("config_opts['"):].partition("'] = ")
+            key, _sep, first = line[len("config_opts['"):].partition("'] = ")
             lines = [first]
         elif key:
             lines.append(line)
