@@ -51,6 +51,7 @@ KVM_PROBE_TIMEOUT=${GUEST_KVM_PROBE_TIMEOUT:-8}
 PROGRESS_EVERY=15
 LABEL=bfguestroot
 PACKAGES=linux-image-amd64,lvm2,dmeventd,thin-provisioning-tools,openssh-server,python3,systemd-sysv,udev,initramfs-tools,iproute2,ifupdown,isc-dhcp-client,e2fsprogs,xfsprogs,util-linux,procps,kmod
+BYTECODE_CACHE_HOOK=$(dirname "${BASH_SOURCE[0]}")/test_guest_bytecode_cache.py
 MOCK_TARBALL=${GUEST_MOCK_TARBALL:-}
 if [ -n "$MOCK_TARBALL" ]; then
   # shellcheck source=playbooks/files/test_guest_mock.sh
@@ -65,7 +66,7 @@ need() {  # need COMMAND DEBIAN_PACKAGE
 # The image depends only on this recipe: hash the build function, suite and package list.
 recipe_hash() {
   # With a mock tarball: its hash and the mock recipe too (a separate image; the plain one is unchanged).
-  { declare -f build_rootfs; echo "$SUITE $PACKAGES $LABEL"; [ -z "$MOCK_TARBALL" ] || mock_recipe; } | sha256sum | cut -c1-16
+  { declare -f build_rootfs; cat "$BYTECODE_CACHE_HOOK"; echo "$SUITE $PACKAGES $LABEL"; [ -z "$MOCK_TARBALL" ] || mock_recipe; } | sha256sum | cut -c1-16
 }
 
 host_mirror() {
@@ -89,6 +90,11 @@ build_rootfs() {  # build_rootfs ROOTFS KEYFILE
   chroot "$rootfs" passwd -d root >/dev/null
   # Guests are throwaway: DNS and time sync are not needed, a fast boot is.
   printf 'UseDNS no\n' >"$rootfs/etc/ssh/sshd_config.d/buildfleet.conf"
+  # Ansible's modules arrive as zips that Python compiles at every run; under emulation that is
+  # most of a module run, so the image keeps their bytecode (test_guest_bytecode_cache.py).
+  install -m 644 "$BYTECODE_CACHE_HOOK" "$rootfs/usr/lib/python3/dist-packages/buildfleet_test_bytecode_cache.py"
+  echo 'import buildfleet_test_bytecode_cache' >"$rootfs/usr/lib/python3/dist-packages/buildfleet_test_bytecode_cache.pth"
+  install -d -m 755 "$rootfs/var/cache/buildfleet-test-bytecode"
   rm -f "$rootfs"/var/cache/apt/archives/*.deb
 }
 

@@ -46,6 +46,7 @@ echo "$$ $*" >>"$STUB_LOG/debootstrap.calls"
 touch "$STUB_LOG/debootstrap.started"
 rootfs=${*: -2:1}
 mkdir -p "$rootfs"/boot "$rootfs"/etc/ssh/sshd_config.d "$rootfs"/etc/network "$rootfs"/root "$rootfs"/var/cache/apt/archives
+mkdir -p "$rootfs"/usr/lib/python3/dist-packages
 echo kernel >"$rootfs/boot/vmlinuz-6.1.0-stub"
 echo initrd >"$rootfs/boot/initrd.img-6.1.0-stub"
 sleep "${STUB_DEBOOTSTRAP_SECONDS:-0}"
