@@ -207,7 +207,10 @@ pool:
       type: int
       sample: 20
     monitored:
-      description: Whether dmeventd monitors the pool.
+      description:
+        - Whether dmeventd monitors the pool.
+        - V(null) while dmeventd registers or unregisters it (C(lvs) reads C(pending)); a run that
+          sets O(monitor) then sets it again.
       type: bool
     active:
       description: Whether the pool is active.
