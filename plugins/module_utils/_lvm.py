@@ -37,10 +37,6 @@ VG_FIELDS = ('vg_name', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'v
 FULL_SEG_FIELDS = ('lv_uuid', 'chunk_size', 'zero', 'discards', 'seg_monitor')
 FULL_LV_FIELDS = tuple(f for f in LV_FIELDS if f not in VG_FIELDS + FULL_SEG_FIELDS) + ('vg_name', 'lv_uuid')
 FULL_PV_FIELDS = ('pv_name', 'vg_name')
-# seg_monitor as lvm2 reports it (lib/metadata/lv.c, lvseg_monitor_dup): 'pending' while dmeventd
-# registers or unregisters the pool, so neither state (None); '' for an inactive pool or a volume
-# that is not monitored at all.
-MONITOR_STATES = {'monitored': True, 'not monitored': False, 'pending': None}
 
 # Every report is JSON, sizes in bytes without a suffix, times in seconds since the epoch.
 JSON_REPORT_ARGS = ('--reportformat', 'json', '--units', 'b', '--nosuffix', '--config', 'report/time_format="%s"')
@@ -190,7 +186,10 @@ class LogicalVolume(object):
         self.chunk_size = _to_int(row.get('chunk_size'))
         self.discards = row.get('discards') or None
         self.profile = row.get('lv_profile') or None
-        self.monitored = MONITOR_STATES.get(row.get('seg_monitor'), False)
+        # Only 'monitored' counts. lvm2 reports 'pending' while dmeventd registers or unregisters the pool
+        # (lib/metadata/lv.c, lvseg_monitor_dup), and lvs cannot tell which: read as not monitored,
+        # monitor=true registers it again, always safe, where trusting it could leave autoextend off.
+        self.monitored = row.get('seg_monitor') == 'monitored'
         self.creation_time = _to_int(row.get('lv_time'))
         self.path = row.get('lv_path') or None
         self.uuid = row.get('lv_uuid')

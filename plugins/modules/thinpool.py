@@ -209,8 +209,8 @@ pool:
     monitored:
       description:
         - Whether dmeventd monitors the pool.
-        - V(null) while dmeventd registers or unregisters it (C(lvs) reads C(pending)); a run that
-          sets O(monitor) then sets it again.
+        - V(false) while dmeventd registers or unregisters it (C(lvs) reads C(pending)), because C(lvs)
+          cannot tell which; O(monitor=true) then registers it again.
       type: bool
     active:
       description: Whether the pool is active.
