@@ -51,6 +51,7 @@ KVM_PROBE_TIMEOUT=${GUEST_KVM_PROBE_TIMEOUT:-8}
 PROGRESS_EVERY=15
 LABEL=bfguestroot
 PACKAGES=linux-image-amd64,lvm2,dmeventd,thin-provisioning-tools,openssh-server,python3,systemd-sysv,udev,initramfs-tools,iproute2,ifupdown,isc-dhcp-client,e2fsprogs,xfsprogs,util-linux,procps,kmod
+MASKED_TIMERS='systemd-tmpfiles-clean.timer fstrim.timer e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer'
 BYTECODE_CACHE_HOOK=$(dirname "${BASH_SOURCE[0]}")/test_guest_bytecode_cache.py
 MOCK_TARBALL=${GUEST_MOCK_TARBALL:-}
 if [ -n "$MOCK_TARBALL" ]; then
@@ -66,7 +67,7 @@ need() {  # need COMMAND DEBIAN_PACKAGE
 # The image depends only on this recipe: hash the build function, suite and package list.
 recipe_hash() {
   # With a mock tarball: its hash and the mock recipe too (a separate image; the plain one is unchanged).
-  { declare -f build_rootfs; cat "$BYTECODE_CACHE_HOOK"; echo "$SUITE $PACKAGES $LABEL"; [ -z "$MOCK_TARBALL" ] || mock_recipe; } | sha256sum | cut -c1-16
+  { declare -f build_rootfs; cat "$BYTECODE_CACHE_HOOK"; echo "$SUITE $PACKAGES $LABEL $MASKED_TIMERS"; [ -z "$MOCK_TARBALL" ] || mock_recipe; } | sha256sum | cut -c1-16
 }
 
 host_mirror() {
@@ -95,6 +96,12 @@ build_rootfs() {  # build_rootfs ROOTFS KEYFILE
   install -m 644 "$BYTECODE_CACHE_HOOK" "$rootfs/usr/lib/python3/dist-packages/buildfleet_test_bytecode_cache.py"
   echo 'import buildfleet_test_bytecode_cache' >"$rootfs/usr/lib/python3/dist-packages/buildfleet_test_bytecode_cache.pth"
   install -d -m 755 "$rootfs/var/cache/buildfleet-test-bytecode"
+  # The guest's own maintenance timers would change, at a time of their own, what tests compare:
+  # tmpfiles cleanup 15 min after boot mounts a credentials tmpfs, fstrim discards on the thin
+  # volumes, e2scrub_all snapshots ext4 LVs, apt and dpkg backups. A throwaway guest runs none.
+  local timer
+  install -d "$rootfs/etc/systemd/system"
+  for timer in $MASKED_TIMERS; do ln -sfn /dev/null "$rootfs/etc/systemd/system/$timer"; done
   rm -f "$rootfs"/var/cache/apt/archives/*.deb
 }
 
