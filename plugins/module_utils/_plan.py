@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import errno
 import os
+import tempfile
 
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._errors import ModuleError
 from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._locks import HeldLocks
@@ -39,7 +40,9 @@ class FileStep(object):
 
 
 class WriteFile(FileStep):
-    """Write text to path: a temporary file beside it, then an atomic rename; the directory is made if missing."""
+    """Write text to path: a temporary file beside it, then an atomic rename; the directory is made if missing.
+    The temporary name is hidden and unique, so a directory listing or a second writer never sees a half-written
+    file, and it is removed if the write fails. atomic_move sets the mode (the old file's, or from the umask)."""
 
     verb = 'write'
 
@@ -52,10 +55,14 @@ class WriteFile(FileStep):
         directory = os.path.dirname(self.path)
         if not os.path.isdir(directory):
             os.makedirs(directory, self.dir_mode)
-        tmp = self.path + '.tmp'
-        with open(tmp, 'w') as handle:
-            handle.write(self.text)
-        module.atomic_move(tmp, self.path)
+        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
+        try:
+            with os.fdopen(fd, 'w') as handle:
+                handle.write(self.text)
+            module.atomic_move(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
 
 class RemoveFile(FileStep):

@@ -202,3 +202,35 @@ def test_a_written_file_replaces_the_old_one_atomically(tmp_path, fake_lvm):
     module = Module(fake_lvm)
     apply(module, LvmClient(module), Plan(steps=[WriteFile(str(path), 'new\n')]))
     assert path.read_text() == u'new\n' and os.listdir(str(tmp_path)) == ['p.profile']
+
+
+def test_a_written_file_is_staged_under_a_hidden_unique_name(tmp_path, fake_lvm):
+    path = tmp_path / 'p.profile'
+    staged = []
+
+    class Recording(Module):
+        @staticmethod
+        def atomic_move(src, dest):
+            staged.append((os.path.basename(src), sorted(os.listdir(str(tmp_path)))))
+            shutil.move(src, dest)
+
+    module = Recording(fake_lvm)
+    apply(module, LvmClient(module), Plan(steps=[WriteFile(str(path), 'new\n')]))
+    [(name, listing)] = staged
+    assert name.startswith('.p.profile.') and name.endswith('.tmp') and listing == [name]
+    assert path.read_text() == u'new\n' and os.listdir(str(tmp_path)) == ['p.profile']
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, fake_lvm):
+    path = tmp_path / 'p.profile'
+    path.write_text(u'old\n')
+
+    class Failing(Module):
+        @staticmethod
+        def atomic_move(src, dest):
+            raise OSError(28, 'No space left on device')
+
+    module = Failing(fake_lvm)
+    with pytest.raises(ModuleError, match='Cannot write .*p.profile: .*No space left on device'):
+        apply(module, LvmClient(module), Plan(steps=[WriteFile(str(path), 'new\n')]))
+    assert path.read_text() == u'old\n' and os.listdir(str(tmp_path)) == ['p.profile']
