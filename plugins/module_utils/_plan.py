@@ -39,10 +39,23 @@ class FileStep(object):
         return '%s %s' % (self.verb, self.path)
 
 
+def write_beside(path, text, move):
+    """Write text to a hidden temporary file with a unique name beside path, then move(temporary, path): a reader
+    or a directory listing never sees a half-written file, and a failed write leaves nothing behind."""
+    directory = os.path.dirname(path) or '.'
+    fd, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+        move(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
 class WriteFile(FileStep):
-    """Write text to path: a temporary file beside it, then an atomic rename; the directory is made if missing.
-    The temporary name is hidden and unique, so a directory listing or a second writer never sees a half-written
-    file, and it is removed if the write fails. atomic_move sets the mode (the old file's, or from the umask)."""
+    """Write text to path through write_beside; the directory is made if missing. atomic_move sets the mode
+    (the old file's, or from the umask), the owner and the SELinux context."""
 
     verb = 'write'
 
@@ -55,14 +68,7 @@ class WriteFile(FileStep):
         directory = os.path.dirname(self.path)
         if not os.path.isdir(directory):
             os.makedirs(directory, self.dir_mode)
-        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
-        try:
-            with os.fdopen(fd, 'w') as handle:
-                handle.write(self.text)
-            module.atomic_move(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        write_beside(self.path, self.text, module.atomic_move)
 
 
 class RemoveFile(FileStep):

@@ -16,8 +16,9 @@ __metaclass__ = type
 import calendar
 import collections
 import os
-import tempfile
 import time
+
+from ansible_collections.buildfleet.mock_lvm.plugins.module_utils._plan import write_beside
 
 # Every time in the report: UTC, to the second.
 STAMP = '%Y-%m-%dT%H:%M:%SZ'
@@ -140,16 +141,10 @@ def _headroom_gauges(lines, pools):
 
 
 def write_whole(path, text, mode=0o644):
-    """Write path as a temporary file in its directory, then rename it: a reader sees the old file or the new one.
+    """Write path through a temporary file beside it, then rename it: a reader sees the old file or the new one.
     The temporary name does not end in .prom, so node_exporter's collector never reads it."""
-    directory = os.path.dirname(path) or '.'
-    fd, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            handle.write(text)
+    def chmod_and_rename(temporary, target):
         os.chmod(temporary, mode)
-        os.rename(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+        os.rename(temporary, target)
+
+    write_beside(path, text, chmod_and_rename)

@@ -14,6 +14,7 @@ __metaclass__ = type
 import importlib.util
 import json
 import os
+import stat
 
 import pytest
 
@@ -67,8 +68,9 @@ def test_prunes_and_writes_the_textfile(program, fake_lvm, lvm_reports, settings
     assert samples['mock_lvm_pool_healthy'] == 1 and 'mock_lvm_pool_problem' not in samples
     assert samples['mock_lvm_vg_free_bytes'] == 875 * 4194304  # host_fullreport: vg_free_count x vg_extent_size
     assert samples['mock_lvm_vg_autoextend_missing_bytes'] == 0
-    # Written whole: no temporary file is left beside it.
+    # Written whole: no temporary file is left beside it, and node_exporter (another user) can read it.
     assert os.listdir(str(tmp_path / 'textfile')) == ['mock_lvm.prom']
+    assert stat.S_IMODE(os.stat(str(tmp_path / 'textfile' / 'mock_lvm.prom')).st_mode) == 0o644
 
 
 def test_check_mode_changes_nothing_and_a_busy_config_is_named(program, fake_lvm, lvm_reports, settings, tmp_path,
